@@ -11,3 +11,4 @@ pub mod corpus;
 pub mod dates;
 pub mod extract;
 pub mod model;
+pub mod time;
