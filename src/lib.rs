@@ -11,4 +11,5 @@ pub mod corpus;
 pub mod dates;
 pub mod extract;
 pub mod model;
+pub mod store;
 pub mod time;
