@@ -9,7 +9,9 @@
 pub mod arabic;
 pub mod corpus;
 pub mod dates;
+pub mod export;
 pub mod extract;
+pub mod mapper;
 pub mod model;
 pub mod store;
 pub mod time;
