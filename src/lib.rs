@@ -13,5 +13,7 @@ pub mod export;
 pub mod extract;
 pub mod mapper;
 pub mod model;
+pub mod pipeline;
+pub mod results;
 pub mod store;
 pub mod time;
