@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# The test command: installs what the tests need when it is missing, then runs every test, with
+# the default (in-memory) store and with the RocksDB store feature.
+#   scripts/test.sh            everything
+#   scripts/test.sh --quick    default features only (no RocksDB build)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+say() { printf '== %s\n' "$*" >&2; }
+
+apt_install() {
+  local missing=()
+  for pkg in "$@"; do
+    dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    say "installing ${missing[*]}"
+    local sudo=""
+    [ "$(id -u)" = 0 ] || sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+}
+
+quick=0
+[ "${1:-}" = "--quick" ] && quick=1
+
+# rapper (an independent RDF parser) for export checks; libclang for the RocksDB build.
+pkgs=(raptor2-utils)
+[ $quick = 1 ] || pkgs+=(libclang-dev)
+apt_install "${pkgs[@]}"
+
+# pyoxigraph (a second SPARQL engine) and pySHACL (the SHACL validator).
+if ! python3 -c 'import pyoxigraph, pyshacl, rdflib' 2>/dev/null; then
+  say "installing pyoxigraph, pyshacl, rdflib"
+  python3 -m pip install -q --disable-pip-version-check oxigraph pyshacl rdflib
+fi
+
+# Build outputs live outside the clone so that repeated CI runs on this machine stay warm.
+cache="${NEWSKG_CACHE:-$HOME/.cache/newskg}"
+export CARGO_TERM_COLOR=never
+
+say "cargo test (in-memory store)"
+CARGO_TARGET_DIR="$cache/target" cargo test --locked --all-targets
+
+if [ $quick = 0 ]; then
+  say "cargo test --features rocksdb (persistent RocksDB store)"
+  CARGO_TARGET_DIR="$cache/target-rocksdb" cargo test --locked --features rocksdb --all-targets
+fi
