@@ -13,6 +13,7 @@ pub mod export;
 pub mod extract;
 pub mod mapper;
 pub mod model;
+pub mod queries;
 pub mod pipeline;
 pub mod results;
 pub mod store;
