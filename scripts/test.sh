@@ -30,10 +30,11 @@ pkgs=(raptor2-utils)
 [ $quick = 1 ] || pkgs+=(libclang-dev)
 apt_install "${pkgs[@]}"
 
-# pyoxigraph (a second SPARQL engine) and pySHACL (the SHACL validator).
-if ! python3 -c 'import pyoxigraph, pyshacl, rdflib' 2>/dev/null; then
-  say "installing pyoxigraph, pyshacl, rdflib"
-  python3 -m pip install -q --disable-pip-version-check oxigraph pyshacl rdflib
+# pyoxigraph (a second SPARQL engine), pySHACL (the SHACL validator), rdflib, and the
+# `oxigraph` server (PyPI package oxigraph) that tests start on loopback.
+if ! python3 -c 'import pyoxigraph, pyshacl, rdflib' 2>/dev/null || ! command -v oxigraph >/dev/null; then
+  say "installing pyoxigraph, pyshacl, rdflib, oxigraph"
+  python3 -m pip install -q --disable-pip-version-check pyoxigraph oxigraph pyshacl rdflib
 fi
 
 # Build outputs live outside the clone so that repeated CI runs on this machine stay warm.
