@@ -728,3 +728,254 @@ impl<'a> Mapper<'a> {
 fn is_qid(s: &str) -> bool {
     s.len() > 1 && s.starts_with('Q') && s[1..].bytes().all(|b| b.is_ascii_digit())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{ArticleMeta, Entity, Precision, Stance, Statement};
+    use oxigraph::io::RdfSerializer;
+    use std::collections::HashSet;
+
+    /// «قال السوداني إن القوات ستنسحب»: one speaker, one statement dated to a month.
+    fn said() -> Extraction {
+        let text = "قال السوداني إن القوات ستنسحب";
+        let span = |a, b| crate::model::span_of(text, a, b).unwrap();
+        let mut x = Extraction::new(ArticleMeta {
+            id: "t1".into(),
+            published: Some("2024-01-05".into()),
+            language: "ar".into(),
+            text: text.into(),
+            ..Default::default()
+        });
+        x.generator = Some("test".into());
+        x.entities.push(Entity {
+            id: "e1".into(),
+            kind: EntityKind::Person,
+            name_ar: "السوداني".into(),
+            name_en: None,
+            aliases: vec![],
+            mentions: vec![span(4, 12)],
+            ids: BTreeMap::new(),
+        });
+        x.times.push(TimeExpression {
+            id: "t1".into(),
+            span: None,
+            value: Some("2024-01".into()),
+            precision: Some(Precision::Month),
+            resolution: Resolution::Publication,
+        });
+        x.statements.push(Statement {
+            id: "s1".into(),
+            speaker: Some("e1".into()),
+            verb: span(0, 3),
+            content: span(16, 29),
+            direct: false,
+            time: Some("t1".into()),
+            topics: vec!["withdrawal".into()],
+            stance: Some(Stance::Supports),
+            via: None,
+            venue: None,
+            addressee: None,
+        });
+        x.validate().unwrap();
+        x
+    }
+
+    fn trig(text: &str) -> HashSet<Quad> {
+        RdfParser::from_format(RdfFormat::TriG)
+            .for_slice(text)
+            .collect::<Result<_, _>>()
+            .unwrap()
+    }
+
+    #[test]
+    fn a_statement_maps_to_the_expected_graph() {
+        let expected = trig(
+            r#"
+            @base <https://w3id.org/newskg/id/> .
+            @prefix nkg: <https://w3id.org/newskg/ontology#> .
+            @prefix schema: <http://schema.org/> .
+            @prefix prov: <http://www.w3.org/ns/prov#> .
+            @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+            @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+            <graph/t1> {
+              <article/t1> a schema:NewsArticle , nkg:Article ;
+                  schema:identifier "t1" ; schema:inLanguage "ar" ;
+                  schema:datePublished "2024-01-05"^^xsd:date ;
+                  prov:wasGeneratedBy <run/t1> .
+              <run/t1> a nkg:ExtractionRun , prov:Activity ;
+                  prov:used <article/t1> ; prov:wasAssociatedWith <agent/test> .
+              <agent/test> a nkg:Extractor , prov:SoftwareAgent ; rdfs:label "test" .
+              <person/السوداني> a nkg:Person , schema:Person ;
+                  rdfs:label "السوداني"@ar ; schema:name "السوداني"@ar ;
+                  nkg:matchKey "السوداني" .
+              <mention/t1/e1> a nkg:EntityMention ;
+                  nkg:entity <person/السوداني> ;
+                  nkg:sourceArticle <article/t1> ; prov:wasDerivedFrom <article/t1> ;
+                  prov:wasGeneratedBy <run/t1> ; nkg:localId "e1" ;
+                  nkg:mentionCount 1 ; nkg:occurrence <mention/t1/e1/4-12> .
+              <mention/t1/e1/4-12> a nkg:Span ; nkg:start 4 ; nkg:end 12 ; nkg:text "السوداني"@ar .
+              <statement/t1/s1> a nkg:Statement ;
+                  nkg:sourceArticle <article/t1> ; prov:wasDerivedFrom <article/t1> ;
+                  prov:wasGeneratedBy <run/t1> ; nkg:localId "s1" ;
+                  nkg:speaker <person/السوداني> ;
+                  nkg:content "القوات ستنسحب"@ar ; nkg:start 16 ; nkg:end 29 ;
+                  nkg:speechVerb "قال"@ar ; nkg:direct false ;
+                  nkg:date "2024-01"^^xsd:gYearMonth ;
+                  nkg:dateResolution <https://w3id.org/newskg/resolution/publication> ;
+                  nkg:topic <https://w3id.org/newskg/topic/withdrawal> ;
+                  nkg:stance <https://w3id.org/newskg/stance/supports> .
+            }
+            "#,
+        );
+        let actual: HashSet<Quad> = map(&said(), &Vocabulary::default()).into_iter().collect();
+        let missing: Vec<_> = expected.difference(&actual).collect();
+        let extra: Vec<_> = actual.difference(&expected).collect();
+        assert!(missing.is_empty() && extra.is_empty(), "missing {missing:#?}\nextra {extra:#?}");
+    }
+
+    #[test]
+    fn mapping_is_deterministic_and_has_no_blank_nodes() {
+        let v = Vocabulary::default();
+        let a = map(&said(), &v);
+        assert_eq!(a, map(&said(), &v));
+        assert!(a.iter().all(|q| !q.subject.is_blank_node() && !q.object.is_blank_node()));
+        let graph = GraphName::NamedNode(v.article_graph("t1"));
+        assert!(a.iter().all(|q| q.graph_name == graph));
+    }
+
+    #[test]
+    fn the_same_person_in_two_articles_is_one_iri() {
+        let v = Vocabulary::default();
+        let mut first = said();
+        first.entities[0].name_ar = "محمد شياع السوداني".into();
+        let mut second = said();
+        second.article.id = "t2".into();
+        // Written with a shadda and a double space: the IRI folds them.
+        second.entities[0].name_ar = "محمد  شياع السودانيّ".into();
+        let speaker = |x: &Extraction| {
+            map(x, &v)
+                .into_iter()
+                .find(|q| q.predicate.as_str() == format!("{NKG}speaker"))
+                .map(|q| q.object)
+                .unwrap()
+        };
+        let iri = Term::from(NamedNode::new_unchecked(
+            "https://w3id.org/newskg/id/person/محمد_شياع_السوداني",
+        ));
+        assert_eq!(speaker(&first), iri);
+        assert_eq!(speaker(&second), iri);
+        assert_ne!(v.article_graph("t1"), v.article_graph("t2"));
+    }
+
+    #[test]
+    fn dates_are_typed_by_their_precision() {
+        let v = Vocabulary::default();
+        for (value, datatype) in [
+            ("2024", xsd::G_YEAR),
+            ("2024-01", xsd::G_YEAR_MONTH),
+            ("2024-01-05", xsd::DATE),
+        ] {
+            let mut x = said();
+            x.times[0].value = Some(value.into());
+            let date = map(&x, &v)
+                .into_iter()
+                .find(|q| q.predicate.as_str() == format!("{NKG}date"))
+                .map(|q| q.object)
+                .unwrap();
+            assert_eq!(date, Term::from(Literal::new_typed_literal(value, datatype)));
+        }
+        // An unresolved time keeps its resolution but has no date.
+        let mut x = said();
+        x.times[0].value = None;
+        x.times[0].resolution = Resolution::Unresolved;
+        let quads = map(&x, &v);
+        assert!(!quads.iter().any(|q| q.predicate.as_str() == format!("{NKG}date")));
+        assert!(quads.iter().any(|q| q.object
+            == Term::from(concept(DATE_RESOLUTION, "unresolved"))));
+    }
+
+    #[test]
+    fn hostile_ids_and_text_stay_inside_their_segment() {
+        let hostile = "x\" } ; DROP ALL ; #/../?a=%41 <b>\u{202E}";
+        let mut x = said();
+        x.article.id = hostile.into();
+        x.statements[0].id = hostile.into();
+        x.entities[0].name_ar = format!("السوداني {hostile}");
+        x.statements[0].topics = vec!["not a/topic".into()];
+        let v = Vocabulary::default();
+        let quads = map(&x, &v);
+        for q in &quads {
+            for term in [q.subject.to_string(), q.object.to_string()] {
+                if let Some(iri) = term.strip_prefix('<').and_then(|t| t.strip_suffix('>')) {
+                    NamedNode::new(iri).unwrap_or_else(|e| panic!("{iri}: {e}"));
+                }
+            }
+        }
+        let article = v.article(hostile);
+        let rest = &article.as_str()[DEFAULT_BASE.len() + "article/".len()..];
+        assert!(!rest.contains(['/', '#', '?', ' ', '"', '<', '>', '\u{202E}']), "{rest}");
+        assert!(!v.statement(hostile, hostile).as_str().contains("/../"));
+        // The graph survives a round trip through N-Quads unchanged.
+        let mut out = RdfSerializer::from_format(RdfFormat::NQuads).for_writer(Vec::new());
+        for q in &quads {
+            out.serialize_quad(q).unwrap();
+        }
+        let text = out.finish().unwrap();
+        let back: HashSet<Quad> = RdfParser::from_format(RdfFormat::NQuads)
+            .for_slice(&text)
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(back, quads.into_iter().collect::<HashSet<_>>());
+    }
+
+    #[test]
+    fn name_segments_fold_spelling_and_encode_only_what_iris_forbid() {
+        assert_eq!(name_segment("محمد شياع السوداني"), "محمد_شياع_السوداني");
+        assert_eq!(name_segment("الأمم المتحدة"), "الامم_المتحده");
+        assert_eq!(name_segment("a_b"), "a%5Fb");
+        assert_eq!(iri_segment("000_a7ec"), "000_a7ec");
+        assert_eq!(iri_segment("a/b c"), "a%2Fb%20c");
+        assert_eq!(iri_segment(".."), "%2E%2E");
+        assert_eq!(iri_segment("\u{200F}x"), "%E2%80%8Fx");
+    }
+
+    #[test]
+    fn the_base_iri_is_checked_and_used() {
+        assert!(matches!(Vocabulary::new("not an iri"), Err(MapError::InvalidBase { .. })));
+        assert!(matches!(
+            Vocabulary::new("https://example.org/kg"),
+            Err(MapError::BaseEnd { .. })
+        ));
+        let v = Vocabulary::new("https://example.org/kg/").unwrap();
+        assert_eq!(v.article("a").as_str(), "https://example.org/kg/article/a");
+        assert_eq!(v.article_graph("a").as_str(), "https://example.org/kg/graph/a");
+        assert!(v
+            .prefixes()
+            .contains(&("person".to_owned(), "https://example.org/kg/person/".to_owned())));
+        assert!(map(&said(), &v)
+            .iter()
+            .all(|q| q.subject.to_string().starts_with("<https://example.org/kg/")));
+    }
+
+    #[test]
+    fn the_ontology_parses_into_its_graph_with_the_topic_scheme() {
+        let quads = ontology_quads().unwrap();
+        let graph = GraphName::NamedNode(ontology_graph());
+        assert!(quads.iter().all(|q| q.graph_name == graph));
+        let withdrawal = NamedOrBlankNode::from(concept(TOPIC, "withdrawal"));
+        let labels: Vec<_> = quads
+            .iter()
+            .filter(|q| q.subject == withdrawal && q.predicate.as_str().ends_with("prefLabel"))
+            .filter_map(|q| match &q.object {
+                Term::Literal(l) => l.language().map(str::to_owned),
+                _ => None,
+            })
+            .collect();
+        assert!(labels.contains(&"ar".to_owned()) && labels.contains(&"en".to_owned()));
+        // Every prefix the exporter may use is a valid namespace IRI.
+        for (_, ns) in prefixes() {
+            NamedNode::new(*ns).unwrap();
+        }
+    }
+}
