@@ -157,10 +157,13 @@ pub fn term_text(t: &Term) -> String {
 
 fn short_text(t: &Term, prefixes: &[(String, String)]) -> String {
     if let Term::NamedNode(n) = t {
-        for (p, ns) in prefixes {
-            if let Some(local) = n.as_str().strip_prefix(ns.as_str()) {
-                return format!("{p}:{local}");
-            }
+        // The longest namespace wins: `person:` before the data base `nkgd:` it extends.
+        let best = prefixes
+            .iter()
+            .filter_map(|(p, ns)| n.as_str().strip_prefix(ns.as_str()).map(|l| (ns.len(), p, l)))
+            .max_by_key(|(len, _, _)| *len);
+        if let Some((_, p, local)) = best {
+            return format!("{p}:{local}");
         }
     }
     term_text(t)
