@@ -122,11 +122,103 @@ impl Normalized {
     pub fn byte_at_char(&self, ch: usize) -> usize {
         self.bytes[ch.min(self.len())] as usize
     }
+
+    /// Folded character index of an original character offset: the first folded character that
+    /// comes from that original character or a later one (so a time mention's `[start, end)` in
+    /// the original maps onto the folded text).
+    pub fn folded(&self, original: usize) -> usize {
+        self.origin[..self.len()].partition_point(|&o| (o as usize) < original)
+    }
+
+    /// The words of the folded text, in order: maximal runs of letters and digits.
+    pub fn tokens(&self) -> Vec<Token> {
+        let mut out = Vec::new();
+        let mut start: Option<(usize, usize)> = None;
+        for (i, (b, c)) in self.text.char_indices().enumerate() {
+            if is_word_char(c) {
+                if start.is_none() {
+                    start = Some((i, b));
+                }
+            } else if let Some((s, sb)) = start.take() {
+                out.push(Token { start: s, end: i, bstart: sb, bend: b });
+            }
+        }
+        if let Some((s, sb)) = start {
+            out.push(Token { start: s, end: self.len(), bstart: sb, bend: self.text.len() });
+        }
+        out
+    }
+}
+
+/// A word of the folded text: character range `[start, end)` and byte range `[bstart, bend)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Token {
+    pub start: usize,
+    pub end: usize,
+    pub bstart: usize,
+    pub bend: usize,
+}
+
+/// Letters (any script) and digits make words; everything else separates them.
+pub fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric()
+}
+
+/// Proclitics that may stand before a name or keyword inside the same written word, in folded
+/// form: the conjunctions و ف, the prepositions ب ل ك, the article ال and their combinations
+/// («وبالعراق»، «فالحكومة»، «للعراق» where ل + ال is written لل). «بـ/لـ/كـ» with tatweel fold to
+/// the bare letter, so «بـ2500» is ب + 2500.
+pub fn is_proclitic(prefix: &str) -> bool {
+    matches!(
+        prefix,
+        "" | "و" | "ف" | "ب" | "ل" | "ك" | "وب" | "ول" | "وك" | "فب" | "فل" | "فك" | "ال" | "وال"
+            | "فال" | "بال" | "كال" | "وبال" | "وكال" | "فبال" | "لل" | "ولل" | "فلل"
+    )
+}
+
+/// Proclitics a verb may carry: only the conjunctions («وقال»، «فأكد»).
+pub fn is_verb_proclitic(prefix: &str) -> bool {
+    matches!(prefix, "" | "و" | "ف")
+}
+
+/// Object or possessive pronoun suffixes, folded («اعتبرته»، «إعلانه»، «انسحابها»، «قواتهم»).
+pub fn is_pronoun_suffix(suffix: &str) -> bool {
+    matches!(suffix, "" | "ه" | "ها" | "هم" | "هما" | "هن" | "نا" | "ي" | "كم")
+}
+
+/// Strips one proclitic sequence from a folded word when at least `min_rest` characters remain,
+/// longest first: «والسوداني» → «السوداني», «للعراق» → «عراق» (the article goes with ل).
+pub fn strip_proclitic(word: &str, min_rest: usize) -> &str {
+    const ORDER: [&str; 22] = [
+        "وبال", "وكال", "فبال", "ولل", "فلل", "وال", "فال", "بال", "كال", "لل", "وب", "ول", "وك", "فب",
+        "فل", "فك", "ال", "و", "ف", "ب", "ل", "ك",
+    ];
+    for p in ORDER {
+        if let Some(rest) = word.strip_prefix(p) {
+            if rest.chars().count() >= min_rest {
+                return rest;
+            }
+        }
+    }
+    word
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tokens_and_clitics() {
+        // «وبالعراق» is و + ب + ال + عراق.
+        let n = Normalized::new("قال: وبالعراق، 2500");
+        let t = n.tokens();
+        assert_eq!(t.len(), 3);
+        assert_eq!(&n.text[t[1].bstart..t[1].bend], "وبالعراق");
+        assert_eq!(strip_proclitic("وبالعراق", 3), "عراق");
+        assert_eq!(strip_proclitic("للعراق", 3), "عراق");
+        assert!(is_proclitic("وبال") && !is_proclitic("بو"));
+        assert_eq!(n.folded(5), 5);
+    }
 
     #[test]
     fn folds_letter_variants_digits_and_marks() {

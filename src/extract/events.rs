@@ -1,0 +1,142 @@
+//! Events and numeric claims.
+//!
+//! Input: a [`Doc`], its [`Entities`] and time mentions. Output: [`Ev`]ents typed from the
+//! trigger lexicon (`lexicon/events.tsv`) with actors, target, place and time taken from the same
+//! sentence, and [`Num`]eric claims: a number with the noun it counts («2500 جندي»، «نحو 1000
+//! آخرين»), approximate when «نحو»، «حوالي»، «أكثر من» stands before it.
+
+use super::entities::Entities;
+use super::lexicon::Cat;
+use super::structure::{self, LineKind};
+use super::{Doc, Time};
+use crate::model::EntityKind;
+
+#[derive(Debug, Clone)]
+pub(crate) struct Ev {
+    pub kind: String,
+    pub trigger: (usize, usize),
+    pub actors: Vec<usize>,
+    pub targets: Vec<usize>,
+    pub place: Option<usize>,
+    pub time: Option<usize>,
+    pub topics: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Num {
+    pub span: (usize, usize),
+    pub value: f64,
+    pub counts: String,
+    pub approximate: bool,
+    pub of: Option<usize>,
+    pub place: Option<usize>,
+}
+
+/// Events and numbers of the body paragraphs.
+pub(crate) fn find(doc: &Doc, ents: &Entities, times: &[Time]) -> (Vec<Ev>, Vec<Num>) {
+    let mut events = Vec::new();
+    let mut numbers = Vec::new();
+    for line in doc.lines.iter().filter(|l| l.kind == LineKind::Body) {
+        let quotes = structure::quotes(&doc.chars, line.start, line.end);
+        for (ss, se) in structure::sentences(&doc.chars, line.start, line.end, &quotes) {
+            let (t0, t1) = (doc.tok_at(ss), doc.tok_at(se));
+            let nps: Vec<_> = ents.nps.iter().filter(|p| p.t0 >= t0 && p.t1 <= t1).copied().collect();
+            let sent_times: Vec<usize> = times
+                .iter()
+                .enumerate()
+                .filter(|(_, t)| t.s >= ss && t.e <= se)
+                .map(|(i, _)| i)
+                .collect();
+            let mut t = t0;
+            while t < t1 {
+                if let Some(h) = doc.hits.longest(t, Cat::Event).copied() {
+                    let trig = &doc.lex.events[h.idx];
+                    let actors: Vec<usize> = nps
+                        .iter()
+                        .filter(|p| p.t1 <= h.t0 && ents.ents[p.ent].kind != EntityKind::Place)
+                        .map(|p| p.ent)
+                        .next_back()
+                        .into_iter()
+                        .collect();
+                    let after: Vec<_> = nps.iter().filter(|p| p.t0 >= h.t1 && p.t0 <= h.t1 + 8).collect();
+                    let place = after
+                        .iter()
+                        .find(|p| ents.ents[p.ent].kind == EntityKind::Place)
+                        .map(|p| p.ent);
+                    let targets: Vec<usize> = after
+                        .iter()
+                        .find(|p| ents.ents[p.ent].kind != EntityKind::Place)
+                        .map(|p| p.ent)
+                        .into_iter()
+                        .collect();
+                    let time = sent_times
+                        .iter()
+                        .min_by_key(|&&i| times[i].s.abs_diff(h.s))
+                        .copied();
+                    events.push(Ev {
+                        kind: trig.kind.clone(),
+                        trigger: (h.s, h.e),
+                        actors,
+                        targets,
+                        place,
+                        time,
+                        topics: trig.topics.clone(),
+                    });
+                    t = h.t1;
+                    continue;
+                }
+                if let Some(n) = number(doc, ents, &nps, t, t1) {
+                    numbers.push(n);
+                }
+                t += 1;
+            }
+        }
+    }
+    (events, numbers)
+}
+
+/// A number at token `t` followed by a counted noun.
+fn number(doc: &Doc, ents: &Entities, nps: &[super::entities::Np], t: usize, t1: usize) -> Option<Num> {
+    let w = doc.word(t);
+    let digits: String = w.chars().skip_while(|c| !c.is_ascii_digit()).collect();
+    let prefix_len = w.chars().count() - digits.chars().count();
+    if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) || prefix_len > 2 {
+        return None;
+    }
+    let value: f64 = digits.parse().ok()?;
+    let next = t + 1;
+    if next >= t1 {
+        return None;
+    }
+    let unit = doc.hits.longest(next, Cat::Unit).filter(|u| u.t1 == next + 1)?;
+    let counts = doc.lex.units[unit.idx].clone();
+    if counts == "approx" {
+        return None;
+    }
+    let approximate = t > 0
+        && (doc.hits.starting(t.saturating_sub(1)).iter().any(|h| h.cat == Cat::Unit && doc.lex.units[h.idx] == "approx")
+            || doc.hits.starting(t.saturating_sub(2)).iter().any(|h| h.cat == Cat::Unit && h.t1 == t && doc.lex.units[h.idx] == "approx"));
+    let approximate = approximate || doc.word(t.saturating_sub(1)).starts_with('ب') && doc.word(t.saturating_sub(1)).ends_with("نحو");
+    // Whose: a demonym right after the noun («2500 جندي أميركي»), else the nearest place after.
+    let mut of = None;
+    if let Some(d) = doc.hits.longest(next + 1, Cat::Demonym).filter(|d| d.t1 == next + 2) {
+        let country = &doc.lex.demonyms[d.idx].country;
+        of = ents
+            .ents
+            .iter()
+            .position(|e| e.kind == EntityKind::Place && &e.name_ar == country);
+    }
+    let place = nps
+        .iter()
+        .find(|p| p.t0 > next && p.t0 <= next + 4 && ents.ents[p.ent].kind == EntityKind::Place)
+        .map(|p| p.ent);
+    let s = doc.toks[t].start + prefix_len;
+    Some(Num {
+        span: (s, doc.toks[next].end),
+        value,
+        counts,
+        approximate,
+        of,
+        place,
+    })
+}

@@ -1,0 +1,849 @@
+//! The extractor's linguistic knowledge, read from the TSV files of `lexicon/` (embedded in the
+//! binary) and of user directories with the same layout, and one Aho-Corasick automaton over the
+//! folded forms of every entry, built once per lexicon.
+//!
+//! Input: TSV text (header line, one fact a line, `#` comments). Output: [`Lexicon`] with typed
+//! tables and [`Lexicon::scan`], which finds every entry in an article's folded text at word
+//! boundaries, allowing the clitics Arabic writes inside the word (و ف ب ل ك ال, pronoun suffixes).
+
+use crate::arabic::{self, Normalized, Token};
+use crate::model::EntityKind;
+use crate::time::{TimeLexicon, TimeLexiconError};
+use aho_corasick::{AhoCorasick, MatchKind};
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::path::Path;
+
+/// Why a lexicon could not be loaded: the file, the line and what is wrong with it.
+#[derive(Debug, thiserror::Error)]
+pub enum LexiconError {
+    #[error("{file}:{line}: {message}")]
+    Syntax {
+        file: String,
+        line: usize,
+        message: String,
+    },
+    #[error("{file}: {source}")]
+    Io {
+        file: String,
+        source: std::io::Error,
+    },
+    #[error("time lexicon: {0}")]
+    Time(#[from] TimeLexiconError),
+    #[error("building the matcher: {0}")]
+    Automaton(String),
+}
+
+/// One gazetteer row.
+#[derive(Debug, Clone)]
+pub(crate) struct GazEntry {
+    pub name_ar: String,
+    pub name_en: Option<String>,
+    pub kind: EntityKind,
+    pub aliases: Vec<String>,
+    pub country: Option<String>,
+    pub class: String,
+    pub speaks_as: Option<String>,
+    pub qid: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Demonym {
+    pub country: String,
+    pub canonical_fem: String,
+    pub en: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TitleKind {
+    Post,
+    Rank,
+    Spokesman,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Title {
+    pub ar: String,
+    pub en: String,
+    pub kind: TitleKind,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Head {
+    pub words: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SpeechKind {
+    Verb,
+    Participle,
+    Noun,
+    Relay,
+    Source,
+    Saying,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Gender {
+    Masculine,
+    Feminine,
+    Plural,
+    Unmarked,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Speech {
+    pub kind: SpeechKind,
+    pub gender: Gender,
+    pub frames: Vec<String>,
+}
+
+impl Speech {
+    pub fn takes(&self, frame: &str) -> bool {
+        self.frames.iter().any(|f| f == frame)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct EventTrigger {
+    pub kind: String,
+    pub topics: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum StanceCue {
+    Supports,
+    Opposes,
+    Negator,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Boiler {
+    Line,
+    Split,
+    End,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FuncKind {
+    Complementizer,
+    Preposition,
+    Conjunction,
+    Relative,
+    Demonstrative,
+    Pronoun,
+    Generic,
+    Adverb,
+    Common,
+}
+
+/// The table an automaton pattern belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(crate) enum Cat {
+    Gaz,
+    Demonym,
+    Title,
+    OrgHead,
+    PlaceHead,
+    Speech,
+    Venue,
+    Event,
+    Topic,
+    Stance,
+    Boiler,
+    Unit,
+    Func,
+}
+
+/// What one folded pattern stands for.
+#[derive(Debug, Clone, Copy)]
+struct Payload {
+    cat: Cat,
+    idx: usize,
+    /// The pattern is a «…ت» variant of a «…ة» word and needs a pronoun suffix («مهمتها»).
+    needs_suffix: bool,
+    /// The pattern ends with a proclitic («وفقا ل») and may end inside the next word.
+    open_end: bool,
+}
+
+/// One lexicon entry found in an article: tokens `[t0, t1)`, folded characters `[s, e)` of the
+/// entry itself (clitics excluded).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Hit {
+    pub cat: Cat,
+    pub idx: usize,
+    pub t0: usize,
+    pub t1: usize,
+    pub s: usize,
+    pub e: usize,
+    /// Characters of proclitics before the entry in its first word.
+    pub prefix: usize,
+    /// The entry's last word carries a suffix.
+    pub suffixed: bool,
+}
+
+/// Every entry found in one article, indexed by first token.
+#[derive(Debug, Default)]
+pub(crate) struct Hits {
+    list: Vec<Hit>,
+    at: Vec<(u32, u32)>,
+}
+
+impl Hits {
+    /// The longest hit of `cat` starting at token `t`.
+    pub fn longest(&self, t: usize, cat: Cat) -> Option<&Hit> {
+        let (a, b) = *self.at.get(t)?;
+        self.list[a as usize..b as usize]
+            .iter()
+            .filter(|h| h.cat == cat)
+            .max_by_key(|h| (h.t1, h.e))
+    }
+    /// All hits starting at token `t`.
+    pub fn starting(&self, t: usize) -> &[Hit] {
+        match self.at.get(t) {
+            Some(&(a, b)) => &self.list[a as usize..b as usize],
+            None => &[],
+        }
+    }
+    pub fn all(&self) -> &[Hit] {
+        &self.list
+    }
+    /// Leftmost-longest non-overlapping hits of one table, in text order.
+    pub fn chain(&self, cat: Cat) -> Vec<Hit> {
+        let mut out: Vec<Hit> = Vec::new();
+        let mut t = 0;
+        while t < self.at.len() {
+            if let Some(h) = self.longest(t, cat) {
+                out.push(*h);
+                t = h.t1.max(t + 1);
+            } else {
+                t += 1;
+            }
+        }
+        out
+    }
+}
+
+/// All linguistic knowledge the extractor uses, from `lexicon/` plus user directories.
+#[derive(Debug, Clone)]
+pub struct Lexicon {
+    pub(crate) time: TimeLexicon,
+    pub(crate) gaz: Vec<GazEntry>,
+    pub(crate) demonyms: Vec<Demonym>,
+    pub(crate) titles: Vec<Title>,
+    pub(crate) org_heads: Vec<Head>,
+    pub(crate) place_heads: Vec<Head>,
+    pub(crate) speech: Vec<Speech>,
+    pub(crate) venues: Vec<String>,
+    pub(crate) events: Vec<EventTrigger>,
+    pub(crate) topics: Vec<String>,
+    pub(crate) stance: Vec<StanceCue>,
+    pub(crate) boiler: Vec<Boiler>,
+    pub(crate) units: Vec<String>,
+    pub(crate) func: Vec<FuncKind>,
+    /// Folded canonical name or alias → gazetteer row.
+    pub(crate) gaz_by_name: HashMap<String, usize>,
+    /// Folded demonym form → demonyms row (whole words, with or without ال).
+    pub(crate) demonym_by_form: HashMap<String, usize>,
+    /// (surface form, table, row) of entries other than names, demonyms and titles.
+    pending: Vec<(String, Cat, usize)>,
+    /// Folded boilerplate markers, longest first.
+    pub(crate) boiler_forms: Vec<(String, Boiler)>,
+    patterns: Vec<String>,
+    payloads: Vec<Vec<Payload>>,
+    automaton: Option<AhoCorasick>,
+    /// (file name, content) of every file read, in order, for the fingerprint.
+    sources: Vec<(String, String)>,
+}
+
+impl Default for Lexicon {
+    fn default() -> Self {
+        Lexicon {
+            time: TimeLexicon::default(),
+            gaz: Vec::new(),
+            demonyms: Vec::new(),
+            titles: Vec::new(),
+            org_heads: Vec::new(),
+            place_heads: Vec::new(),
+            speech: Vec::new(),
+            venues: Vec::new(),
+            events: Vec::new(),
+            topics: Vec::new(),
+            stance: Vec::new(),
+            boiler: Vec::new(),
+            units: Vec::new(),
+            func: Vec::new(),
+            gaz_by_name: HashMap::new(),
+            demonym_by_form: HashMap::new(),
+            pending: Vec::new(),
+            boiler_forms: Vec::new(),
+            patterns: Vec::new(),
+            payloads: Vec::new(),
+            automaton: None,
+            sources: Vec::new(),
+        }
+    }
+}
+
+/// The files of a lexicon directory, in load order.
+const FILES: [&str; 13] = [
+    "gazetteer.tsv",
+    "demonyms.tsv",
+    "titles.tsv",
+    "org_heads.tsv",
+    "place_heads.tsv",
+    "speech.tsv",
+    "venues.tsv",
+    "events.tsv",
+    "topics.tsv",
+    "stance.tsv",
+    "boilerplate.tsv",
+    "units.tsv",
+    "function_words.tsv",
+];
+
+const BUILTIN: [&str; 13] = [
+    include_str!("../../lexicon/gazetteer.tsv"),
+    include_str!("../../lexicon/demonyms.tsv"),
+    include_str!("../../lexicon/titles.tsv"),
+    include_str!("../../lexicon/org_heads.tsv"),
+    include_str!("../../lexicon/place_heads.tsv"),
+    include_str!("../../lexicon/speech.tsv"),
+    include_str!("../../lexicon/venues.tsv"),
+    include_str!("../../lexicon/events.tsv"),
+    include_str!("../../lexicon/topics.tsv"),
+    include_str!("../../lexicon/stance.tsv"),
+    include_str!("../../lexicon/boilerplate.tsv"),
+    include_str!("../../lexicon/units.tsv"),
+    include_str!("../../lexicon/function_words.tsv"),
+];
+
+/// Rows of a TSV file: (line number, columns), header and comments skipped, with the number of
+/// columns checked against the header.
+fn rows<'a>(
+    file: &str,
+    text: &'a str,
+    min_cols: usize,
+) -> Result<Vec<(usize, Vec<&'a str>)>, LexiconError> {
+    let mut out = Vec::new();
+    let mut header = true;
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim_end_matches('\r');
+        if line.trim().is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let cols: Vec<&str> = line.split('\t').map(str::trim).collect();
+        if header {
+            header = false;
+            if cols.len() < min_cols {
+                return Err(LexiconError::Syntax {
+                    file: file.to_owned(),
+                    line: i + 1,
+                    message: format!("header has {} columns, expected {min_cols}", cols.len()),
+                });
+            }
+            continue;
+        }
+        if cols.len() < min_cols || cols[0].is_empty() {
+            return Err(LexiconError::Syntax {
+                file: file.to_owned(),
+                line: i + 1,
+                message: format!(
+                    "expected {min_cols} tab-separated columns with a non-empty first one, found {}",
+                    cols.len()
+                ),
+            });
+        }
+        out.push((i + 1, cols));
+    }
+    Ok(out)
+}
+
+fn opt(s: &str) -> Option<String> {
+    let s = s.trim();
+    (!s.is_empty()).then(|| s.to_owned())
+}
+
+fn syntax(file: &str, line: usize, message: String) -> LexiconError {
+    LexiconError::Syntax {
+        file: file.to_owned(),
+        line,
+        message,
+    }
+}
+
+impl Lexicon {
+    /// The lexicon embedded in the binary (`lexicon/` at build time).
+    pub fn builtin() -> Result<Self, LexiconError> {
+        let mut lex = Lexicon {
+            time: TimeLexicon::builtin()?,
+            ..Lexicon::default()
+        };
+        for (name, text) in FILES.iter().zip(BUILTIN) {
+            lex.load(&format!("lexicon/{name}"), name, text)?;
+        }
+        lex.build()?;
+        Ok(lex)
+    }
+
+    /// Adds the files of a user lexicon directory (same layout as `lexicon/`; missing files are
+    /// skipped; `DIR/time/` goes to the time lexicon).
+    pub fn add_dir(&mut self, dir: &Path) -> Result<(), LexiconError> {
+        for name in FILES {
+            let path = dir.join(name);
+            if !path.exists() {
+                continue;
+            }
+            let file = path.display().to_string();
+            let text = std::fs::read_to_string(&path).map_err(|source| LexiconError::Io {
+                file: file.clone(),
+                source,
+            })?;
+            self.load(&file, name, &text)?;
+        }
+        let time_dir = dir.join("time");
+        if time_dir.is_dir() {
+            self.time.add_dir(dir)?;
+            let mut names: Vec<_> = std::fs::read_dir(&time_dir)
+                .map_err(|source| LexiconError::Io {
+                    file: time_dir.display().to_string(),
+                    source,
+                })?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .collect();
+            names.sort();
+            for p in names {
+                if let Ok(text) = std::fs::read_to_string(&p) {
+                    self.sources.push((p.display().to_string(), text));
+                }
+            }
+        }
+        self.build()
+    }
+
+    /// A fingerprint of the lexicon content (SHA-256 of every file read, in order), part of
+    /// the article content hash: a changed lexicon means articles must be extracted again.
+    pub fn fingerprint(&self) -> String {
+        let mut h = Sha256::new();
+        h.update(env!("CARGO_PKG_VERSION").as_bytes());
+        for (name, text) in &self.sources {
+            let base = name.rsplit('/').next().unwrap_or(name);
+            h.update(base.as_bytes());
+            h.update([0]);
+            h.update(text.as_bytes());
+            h.update([0]);
+        }
+        h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    fn load(&mut self, file: &str, name: &str, text: &str) -> Result<(), LexiconError> {
+        self.sources.push((file.to_owned(), text.to_owned()));
+        match name {
+            "gazetteer.tsv" => {
+                for (line, c) in rows(file, text, 3)? {
+                    let kind = match c[2] {
+                        "person" => EntityKind::Person,
+                        "organization" => EntityKind::Organization,
+                        "place" => EntityKind::Place,
+                        other => {
+                            return Err(syntax(file, line, format!("unknown type {other:?}")))
+                        }
+                    };
+                    let get = |i: usize| c.get(i).copied().unwrap_or("");
+                    self.gaz.push(GazEntry {
+                        name_ar: c[0].to_owned(),
+                        name_en: opt(get(1)),
+                        kind,
+                        aliases: get(3).split('|').filter_map(opt).collect(),
+                        country: opt(get(4)),
+                        class: get(5).to_owned(),
+                        speaks_as: opt(get(6)),
+                        qid: opt(get(7)),
+                    });
+                }
+            }
+            "demonyms.tsv" => {
+                for (_, c) in rows(file, text, 3)? {
+                    self.demonyms.push(Demonym {
+                        country: c[0].to_owned(),
+                        canonical_fem: c[2].to_owned(),
+                        en: c.get(3).copied().unwrap_or("").to_owned(),
+                    });
+                    let i = self.demonyms.len() - 1;
+                    for stem in c[1].split('|').filter_map(opt) {
+                        let stem = arabic::normalize(&stem);
+                        for suffix in ["", "ه", "ون", "ين", "ان", "تين"] {
+                            let form = format!("{stem}{suffix}");
+                            self.demonym_by_form.insert(format!("ال{form}"), i);
+                            self.demonym_by_form.insert(form, i);
+                        }
+                    }
+                }
+            }
+            "titles.tsv" => {
+                for (line, c) in rows(file, text, 3)? {
+                    let kind = match c[2] {
+                        "post" => TitleKind::Post,
+                        "rank" => TitleKind::Rank,
+                        "spokesman" => TitleKind::Spokesman,
+                        other => {
+                            return Err(syntax(file, line, format!("unknown kind {other:?}")))
+                        }
+                    };
+                    self.titles.push(Title {
+                        ar: c[0].to_owned(),
+                        en: c[1].to_owned(),
+                        kind,
+                    });
+                }
+            }
+            "org_heads.tsv" | "place_heads.tsv" => {
+                let mut heads = Vec::new();
+                for (line, c) in rows(file, text, 3)? {
+                    let words = c[2]
+                        .parse()
+                        .map_err(|_| syntax(file, line, format!("words {:?} is not a number", c[2])))?;
+                    heads.push((c[0].to_owned(), Head { words }));
+                }
+                let target = if name == "org_heads.tsv" {
+                    &mut self.org_heads
+                } else {
+                    &mut self.place_heads
+                };
+                for (_, h) in &heads {
+                    target.push(h.clone());
+                }
+                // Remember the surface forms for pattern building.
+                let cat = if name == "org_heads.tsv" { Cat::OrgHead } else { Cat::PlaceHead };
+                let base = target.len() - heads.len();
+                for (i, (form, _)) in heads.into_iter().enumerate() {
+                    self.pending.push((form, cat, base + i));
+                }
+            }
+            "speech.tsv" => {
+                for (line, c) in rows(file, text, 5)? {
+                    let kind = match c[2] {
+                        "verb" => SpeechKind::Verb,
+                        "participle" => SpeechKind::Participle,
+                        "noun" => SpeechKind::Noun,
+                        "relay" => SpeechKind::Relay,
+                        "source" => SpeechKind::Source,
+                        "saying" => SpeechKind::Saying,
+                        other => {
+                            return Err(syntax(file, line, format!("unknown kind {other:?}")))
+                        }
+                    };
+                    let gender = match c[3] {
+                        "m" => Gender::Masculine,
+                        "f" => Gender::Feminine,
+                        "p" => Gender::Plural,
+                        _ => Gender::Unmarked,
+                    };
+                    self.speech.push(Speech {
+                        kind,
+                        gender,
+                        frames: c[4].split('|').filter_map(opt).collect(),
+                    });
+                    self.pending.push((c[0].to_owned(), Cat::Speech, self.speech.len() - 1));
+                }
+            }
+            "venues.tsv" => {
+                for (_, c) in rows(file, text, 2)? {
+                    self.venues.push(c[1].to_owned());
+                    self.pending.push((c[0].to_owned(), Cat::Venue, self.venues.len() - 1));
+                }
+            }
+            "events.tsv" => {
+                for (_, c) in rows(file, text, 2)? {
+                    self.events.push(EventTrigger {
+                        kind: c[1].to_owned(),
+                        topics: c.get(2).unwrap_or(&"").split('|').filter_map(opt).collect(),
+                    });
+                    self.pending.push((c[0].to_owned(), Cat::Event, self.events.len() - 1));
+                }
+            }
+            "topics.tsv" => {
+                for (_, c) in rows(file, text, 2)? {
+                    self.topics.push(c[1].to_owned());
+                    self.pending.push((c[0].to_owned(), Cat::Topic, self.topics.len() - 1));
+                }
+            }
+            "stance.tsv" => {
+                for (line, c) in rows(file, text, 2)? {
+                    let cue = match c[1] {
+                        "supports" => StanceCue::Supports,
+                        "opposes" => StanceCue::Opposes,
+                        "negator" => StanceCue::Negator,
+                        other => {
+                            return Err(syntax(file, line, format!("unknown kind {other:?}")))
+                        }
+                    };
+                    self.stance.push(cue);
+                    self.pending.push((c[0].to_owned(), Cat::Stance, self.stance.len() - 1));
+                }
+            }
+            "boilerplate.tsv" => {
+                for (line, c) in rows(file, text, 2)? {
+                    let action = match c[1] {
+                        "line" => Boiler::Line,
+                        "split" => Boiler::Split,
+                        "end" => Boiler::End,
+                        other => {
+                            return Err(syntax(file, line, format!("unknown action {other:?}")))
+                        }
+                    };
+                    self.boiler.push(action);
+                    self.pending.push((c[0].to_owned(), Cat::Boiler, self.boiler.len() - 1));
+                }
+            }
+            "units.tsv" => {
+                for (_, c) in rows(file, text, 2)? {
+                    self.units.push(c[1].to_owned());
+                    self.pending.push((c[0].to_owned(), Cat::Unit, self.units.len() - 1));
+                }
+            }
+            "function_words.tsv" => {
+                for (line, c) in rows(file, text, 2)? {
+                    let kind = match c[1] {
+                        "complementizer" => FuncKind::Complementizer,
+                        "preposition" => FuncKind::Preposition,
+                        "conjunction" => FuncKind::Conjunction,
+                        "relative" => FuncKind::Relative,
+                        "demonstrative" => FuncKind::Demonstrative,
+                        "pronoun" => FuncKind::Pronoun,
+                        "generic" => FuncKind::Generic,
+                        "adverb" => FuncKind::Adverb,
+                        "common" => FuncKind::Common,
+                        other => {
+                            return Err(syntax(file, line, format!("unknown kind {other:?}")))
+                        }
+                    };
+                    self.func.push(kind);
+                    self.pending.push((c[0].to_owned(), Cat::Func, self.func.len() - 1));
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// Rebuilds the name indexes and the automaton from the tables.
+    fn build(&mut self) -> Result<(), LexiconError> {
+        let mut map: HashMap<String, usize> = HashMap::new();
+        let mut patterns: Vec<String> = Vec::new();
+        let mut payloads: Vec<Vec<Payload>> = Vec::new();
+        let mut add = |form: &str, cat: Cat, idx: usize| {
+            let key = arabic::normalize(form);
+            if key.is_empty() {
+                return;
+            }
+            let mut variants = vec![(key.clone(), false, false)];
+            // «وفقاً لـ»: the pattern ends with a proclitic glued to the next word.
+            let open_end = key.ends_with(" ل");
+            if open_end {
+                variants[0].2 = true;
+            }
+            // «ال» + word after ل is written «لل»: «للعراق»، «للتحالف».
+            if let Some(rest) = key.strip_prefix("ال") {
+                if !rest.is_empty() && !rest.starts_with(' ') {
+                    variants.push((format!("لل{rest}"), false, open_end));
+                }
+            }
+            // Ta marbuta is written ت before a pronoun suffix: «مهمتها»، «حكومته».
+            if matches!(cat, Cat::Topic | Cat::Event | Cat::Stance | Cat::Speech | Cat::Unit)
+                && key.ends_with('ه')
+            {
+                let stem = &key[..key.len() - 'ه'.len_utf8()];
+                variants.push((format!("{stem}ت"), true, false));
+            }
+            for (k, needs_suffix, open_end) in variants {
+                let id = *map.entry(k.clone()).or_insert_with(|| {
+                    patterns.push(k.clone());
+                    payloads.push(Vec::new());
+                    patterns.len() - 1
+                });
+                payloads[id].push(Payload {
+                    cat,
+                    idx,
+                    needs_suffix,
+                    open_end,
+                });
+            }
+        };
+        self.gaz_by_name.clear();
+        for (i, g) in self.gaz.iter().enumerate() {
+            for name in std::iter::once(&g.name_ar).chain(&g.aliases) {
+                add(name, Cat::Gaz, i);
+                self.gaz_by_name.entry(arabic::normalize(name)).or_insert(i);
+            }
+        }
+        let mut forms: Vec<(&String, &usize)> = self.demonym_by_form.iter().collect();
+        forms.sort();
+        for (form, &i) in forms {
+            add(form, Cat::Demonym, i);
+        }
+        for (i, t) in self.titles.iter().enumerate() {
+            add(&t.ar, Cat::Title, i);
+        }
+        for (form, cat, idx) in &self.pending {
+            add(form, *cat, *idx);
+        }
+        self.boiler_forms = self
+            .pending
+            .iter()
+            .filter(|(_, cat, _)| *cat == Cat::Boiler)
+            .map(|(form, _, idx)| (arabic::normalize(form), self.boiler[*idx]))
+            .collect();
+        self.boiler_forms
+            .sort_by_key(|(f, _)| std::cmp::Reverse(f.chars().count()));
+        let automaton = AhoCorasick::builder()
+            .match_kind(MatchKind::Standard)
+            .build(&patterns)
+            .map_err(|e| LexiconError::Automaton(e.to_string()))?;
+        self.patterns = patterns;
+        self.payloads = payloads;
+        self.automaton = Some(automaton);
+        Ok(())
+    }
+
+    /// Finds every lexicon entry in the folded text at word boundaries.
+    pub(crate) fn scan(&self, n: &Normalized, tokens: &[Token]) -> Hits {
+        let mut list = Vec::new();
+        let Some(ac) = &self.automaton else {
+            return Hits::default();
+        };
+        let text = n.text.as_str();
+        for m in ac.find_overlapping_iter(text) {
+            let (bs, be) = (m.start(), m.end());
+            let ti = tokens.partition_point(|t| t.bend <= bs);
+            let Some(first) = tokens.get(ti) else { continue };
+            if first.bstart > bs {
+                continue;
+            }
+            let tj = tokens.partition_point(|t| t.bend < be);
+            let Some(last) = tokens.get(tj) else { continue };
+            if last.bstart >= be {
+                continue;
+            }
+            let prefix = &text[first.bstart..bs];
+            let suffix = &text[be..last.bend.max(be)];
+            for p in &self.payloads[m.pattern().as_usize()] {
+                let prefix_ok = match p.cat {
+                    Cat::Speech | Cat::Func => {
+                        arabic::is_verb_proclitic(prefix)
+                            || (prefix.len() <= 2 && matches!(prefix, "ب" | "ل"))
+                                && p.cat == Cat::Speech
+                                && self.speech[p.idx].kind == SpeechKind::Noun
+                    }
+                    Cat::Boiler => prefix.is_empty(),
+                    _ => arabic::is_proclitic(prefix),
+                };
+                if !prefix_ok {
+                    continue;
+                }
+                let suffix_ok = if p.open_end {
+                    true
+                } else if p.needs_suffix {
+                    !suffix.is_empty() && arabic::is_pronoun_suffix(suffix)
+                } else {
+                    match p.cat {
+                        Cat::Speech | Cat::Topic | Cat::Event | Cat::Stance => {
+                            arabic::is_pronoun_suffix(suffix)
+                        }
+                        Cat::Boiler => true,
+                        _ => suffix.is_empty(),
+                    }
+                };
+                if !suffix_ok {
+                    continue;
+                }
+                list.push(Hit {
+                    cat: p.cat,
+                    idx: p.idx,
+                    t0: ti,
+                    t1: if p.open_end && last.bstart < be && last.bend > be { tj } else { tj + 1 }.max(ti + 1),
+                    s: n.char_at_byte(bs),
+                    e: n.char_at_byte(be),
+                    prefix: prefix.chars().count(),
+                    suffixed: !suffix.is_empty(),
+                });
+            }
+        }
+        list.sort_by_key(|h| (h.t0, std::cmp::Reverse(h.t1), std::cmp::Reverse(h.e), h.cat));
+        let mut at = vec![(0u32, 0u32); tokens.len()];
+        let mut i = 0;
+        while i < list.len() {
+            let t = list[i].t0;
+            let mut j = i;
+            while j < list.len() && list[j].t0 == t {
+                j += 1;
+            }
+            if let Some(slot) = at.get_mut(t) {
+                *slot = (i as u32, j as u32);
+            }
+            i = j;
+        }
+        Hits { list, at }
+    }
+
+    /// The function-word kind of a whole folded word, if it is one.
+    pub(crate) fn func_kind(&self, hits: &Hits, t: usize) -> Option<FuncKind> {
+        hits.starting(t)
+            .iter()
+            .find(|h| h.cat == Cat::Func && h.t1 == t + 1 && !h.suffixed)
+            .map(|h| self.func[h.idx])
+    }
+
+    /// The gazetteer row of a folded name.
+    pub(crate) fn gaz_named(&self, folded: &str) -> Option<usize> {
+        self.gaz_by_name.get(folded).copied()
+    }
+
+    /// The gazetteer row whose canonical name is `name_ar` (as written in the gazetteer).
+    pub(crate) fn gaz_canonical(&self, name_ar: &str) -> Option<usize> {
+        self.gaz_named(&arabic::normalize(name_ar))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_loads_and_fingerprint_is_stable() {
+        let a = Lexicon::builtin().expect("builtin lexicon");
+        let b = Lexicon::builtin().expect("builtin lexicon");
+        assert_eq!(a.fingerprint(), b.fingerprint());
+        assert_eq!(a.fingerprint().len(), 64);
+        assert!(a.gaz.iter().any(|g| g.name_ar == "العراق"));
+    }
+
+    #[test]
+    fn names_are_found_behind_clitics() {
+        // «وللولايات المتحدة» = و + ل + ال + الولايات المتحدة; «بالعراق» = ب + ال + العراق.
+        let lex = Lexicon::builtin().expect("builtin lexicon");
+        let n = Normalized::new("وللولايات المتحدة 2500 جندي بالعراق وقالت");
+        let toks = n.tokens();
+        let hits = lex.scan(&n, &toks);
+        let gaz: Vec<&str> = hits
+            .chain(Cat::Gaz)
+            .iter()
+            .map(|h| lex.gaz[h.idx].name_en.as_deref().unwrap_or(""))
+            .collect();
+        assert_eq!(gaz, ["United States", "Iraq"]);
+        assert!(hits.longest(5, Cat::Speech).is_some());
+        // No match inside a longer word: «العراقيين» is a demonym, not «العراق».
+        let n = Normalized::new("العراقيين");
+        let toks = n.tokens();
+        assert!(lex.scan(&n, &toks).chain(Cat::Gaz).is_empty());
+    }
+
+    #[test]
+    fn bad_rows_name_the_file_and_line() {
+        let mut lex = Lexicon::default();
+        let err = lex
+            .load("x/titles.tsv", "titles.tsv", "title_ar\ttitle_en\tkind\nوزير\tminister\tboss\n")
+            .unwrap_err();
+        assert_eq!(err.to_string(), "x/titles.tsv:2: unknown kind \"boss\"");
+    }
+}

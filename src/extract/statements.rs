@@ -1,0 +1,557 @@
+//! Statements: who said what, when, through whom and where.
+//!
+//! Input: a [`Doc`], its [`Entities`] and time mentions. Output: [`Stmt`]s in text order, each
+//! with speaker, speech verb, content (quoted or reported span), direct flag, via, venue,
+//! addressee, date (a time mention), topics and stance.
+//!
+//! Rules (docs/extractor.md has an example for each):
+//! - only body paragraphs; speech words inside quotations or after a relative pronoun
+//!   («التي أكدت …», «وهو ما أكده …») are descriptions, not statements;
+//! - verb: the subject is the noun phrase right after it (VSO, the news norm), else right before
+//!   it (SVO: «وكان رسول قال»), else — no subject («وأضاف أن», «كما شدد على») — the first person
+//!   of the sentence, else the last speaker; «هذا المسؤول» is the last speaker; a place speaks
+//!   as its government («أعلنت بغداد»); a generic subject («مصادر»، «مسؤولون») gives no statement;
+//! - relay: «نقلت وكالة رويترز عن اللواء باتريك رايدر … قوله إن …» → speaker Ryder, via Reuters;
+//! - source: «وفقاً لهذا المسؤول، فإن …», «بحسب X»;
+//! - noun: «إعلان الجيش الأميركي، الأربعاء، أنه …» (a speaker and a content must follow);
+//! - content: a quotation after the verb or a colon (direct), else the أن/إن/عن/على … clause to
+//!   the end of the sentence or to the next statement's verb (reported), else for verbs that take
+//!   an object («أعلنت واشنطن رسميا انتهاء …») the rest of the sentence;
+//! - date: a time of the same sentence outside the content and nearer this verb than any other,
+//!   else an earlier time of the paragraph, else the speaker's previous statement, else the
+//!   previous statement when it came from the same side (same country); otherwise none.
+
+use super::entities::{ensure_gaz, Entities};
+use super::lexicon::{Cat, FuncKind, Gender, SpeechKind, StanceCue};
+use super::structure::{self, LineKind};
+use super::{Doc, Time};
+use crate::model::{EntityKind, Stance};
+
+/// One statement, in folded character offsets.
+#[derive(Debug, Clone)]
+pub(crate) struct Stmt {
+    pub speaker: Option<usize>,
+    pub verb: (usize, usize),
+    pub content: (usize, usize),
+    pub direct: bool,
+    pub time: Option<usize>,
+    pub topics: Vec<String>,
+    pub stance: Option<Stance>,
+    pub via: Option<usize>,
+    pub venue: Option<String>,
+    pub addressee: Option<usize>,
+    sentence: (usize, usize),
+    /// Token of the speech word.
+    at: usize,
+}
+
+/// Where the content starts and how: `(start char, end char, direct)`.
+type Content = (usize, usize, bool);
+
+struct Sentence<'q> {
+    s: usize,
+    e: usize,
+    t0: usize,
+    t1: usize,
+    quotes: &'q [(usize, usize)],
+}
+
+impl Sentence<'_> {
+    fn quoted(&self, c: usize) -> bool {
+        self.quotes.iter().any(|&(a, b)| a < c && c < b)
+    }
+    /// The quotation opening in the gap before token `t`, if any.
+    fn quote_before(&self, doc: &Doc, t: usize) -> Option<(usize, usize)> {
+        let tok = doc.toks.get(t)?;
+        let gap_start = t.checked_sub(1).and_then(|p| doc.toks.get(p)).map_or(self.s, |p| p.end);
+        self.quotes
+            .iter()
+            .find(|&&(a, _)| a >= gap_start && a < tok.start)
+            .copied()
+    }
+}
+
+fn words_in(doc: &Doc, s: usize, e: usize) -> usize {
+    doc.toks.iter().filter(|t| t.start >= s && t.end <= e).count()
+}
+
+/// Finds the statements of a document.
+pub(crate) fn find(doc: &Doc, ents: &mut Entities, times: &[Time]) -> Vec<Stmt> {
+    let mut out: Vec<Stmt> = Vec::new();
+    for line in doc.lines.iter().filter(|l| l.kind == LineKind::Body) {
+        let quotes = structure::quotes(&doc.chars, line.start, line.end);
+        let first_of_line = out.len();
+        for (ss, se) in structure::sentences(&doc.chars, line.start, line.end, &quotes) {
+            let sent = Sentence {
+                s: ss,
+                e: se,
+                t0: doc.tok_at(ss),
+                t1: doc.tok_at(se),
+                quotes: &quotes,
+            };
+            let first = out.len();
+            let mut t = sent.t0;
+            while t < sent.t1 {
+                let Some(h) = doc.hits.longest(t, Cat::Speech).copied() else {
+                    t += 1;
+                    continue;
+                };
+                let next = h.t1.max(t + 1);
+                if sent.quoted(h.s) || inside_content(&out[first..], h.s) {
+                    t = next;
+                    continue;
+                }
+                if t > 0 && doc.func(t - 1) == Some(FuncKind::Relative) && doc.tight(t) {
+                    t = next;
+                    continue;
+                }
+                let sp = &doc.lex.speech[h.idx];
+                let found = match sp.kind {
+                    SpeechKind::Verb => verb(doc, ents, &out, &sent, h, sp.gender),
+                    SpeechKind::Relay => relay(doc, ents, &sent, h),
+                    SpeechKind::Source => source(doc, ents, &out, &sent, h),
+                    SpeechKind::Noun if !h.suffixed => noun(doc, ents, &sent, h),
+                    _ => None,
+                };
+                if let Some((speaker, via, (cs, ce, direct))) = found {
+                    if words_in(doc, cs, ce) >= 2 {
+                        // A place speaks as its government («أعلنت بغداد»).
+                        let speaker = speaks_as(doc, ents, speaker);
+                        // A reported clause stops where the next statement begins.
+                        if let Some(prev) = out[first..].last_mut() {
+                            if !prev.direct && prev.content.1 > h.s && prev.content.0 < h.s {
+                                prev.content.1 = clause_end(doc, h.s, t);
+                            }
+                        }
+                        out.push(Stmt {
+                            speaker: Some(speaker),
+                            verb: (h.s, h.e),
+                            content: (cs, ce),
+                            direct,
+                            time: None,
+                            topics: Vec::new(),
+                            stance: None,
+                            via,
+                            venue: None,
+                            addressee: None,
+                            sentence: (ss, se),
+                            at: t,
+                        });
+                    }
+                }
+                t = next;
+            }
+            venues(doc, ents, &mut out[first..]);
+        }
+        dates(doc, ents, &mut out, first_of_line, times);
+    }
+    topics_and_stance(doc, ents, &mut out);
+    out
+}
+
+fn inside_content(stmts: &[Stmt], c: usize) -> bool {
+    stmts.iter().any(|s| s.direct && s.content.0 <= c && c < s.content.1)
+}
+
+/// End of a reported clause before the speech word at token `t` (char `c`): the conjunction
+/// and comma before it («، كما شدد») are left out.
+fn clause_end(doc: &Doc, c: usize, t: usize) -> usize {
+    let mut end = c;
+    if t > 0 {
+        let prev = doc.toks[t - 1];
+        if doc.func(t - 1).is_some_and(|k| k == FuncKind::Conjunction) {
+            end = prev.start;
+        }
+    }
+    while end > 0 && matches!(doc.chars[end - 1], ' ' | '،' | ',' | '\t') {
+        end -= 1;
+    }
+    end
+}
+
+fn speaks_as(doc: &Doc, ents: &mut Entities, e: usize) -> usize {
+    if ents.ents[e].kind != EntityKind::Place {
+        return e;
+    }
+    match ents.ents[e].speaks_as.clone() {
+        Some(name) => ensure_gaz(doc, ents, &name).unwrap_or(e),
+        None => e,
+    }
+}
+
+/// The speaker of the last statement, preferring one that agrees with the verb's gender.
+fn last_speaker(ents: &Entities, out: &[Stmt], gender: Gender) -> Option<usize> {
+    let fits = |e: usize| match gender {
+        Gender::Masculine => ents.ents[e].kind == EntityKind::Person,
+        Gender::Feminine => ents.ents[e].kind != EntityKind::Person,
+        _ => true,
+    };
+    out.iter()
+        .rev()
+        .filter_map(|s| s.speaker)
+        .find(|&e| fits(e))
+        .or_else(|| out.iter().rev().find_map(|s| s.speaker))
+}
+
+/// Whether the words at token `t` say the speaker is unnamed («مصادر»، «مسؤولون»).
+fn generic(doc: &Doc, t: usize) -> bool {
+    doc.func(t) == Some(FuncKind::Generic)
+}
+
+/// «هذا المسؤول», «هذا المسؤول الدبلوماسي»: a demonstrative and a noun refer back.
+fn demonstrative(doc: &Doc, t: usize) -> Option<usize> {
+    let w = crate::arabic::strip_proclitic(doc.word(t), 3);
+    let is_dem = doc.func(t) == Some(FuncKind::Demonstrative)
+        || doc
+            .hits
+            .starting(t)
+            .iter()
+            .any(|h| h.cat == Cat::Func && h.t1 == t + 1 && doc.lex.func[h.idx] == FuncKind::Demonstrative && h.prefix <= 1)
+        || (w != doc.word(t) && matches!(w, "هذا" | "هذه"));
+    if !is_dem {
+        return None;
+    }
+    // The noun and its adjectives.
+    let mut k = t + 1;
+    while k < doc.toks.len() && k - t <= 3 && doc.tight(k) && doc.func(k).is_none_or(|f| f == FuncKind::Generic) {
+        if doc.has(k, Cat::Speech) {
+            break;
+        }
+        k += 1;
+    }
+    (k > t + 1).then_some(k)
+}
+
+fn verb(
+    doc: &Doc,
+    ents: &Entities,
+    out: &[Stmt],
+    sent: &Sentence,
+    h: super::lexicon::Hit,
+    gender: Gender,
+) -> Option<(usize, Option<usize>, Content)> {
+    let sp = &doc.lex.speech[h.idx];
+    let j = h.t1;
+    let after = (j < sent.t1).then(|| ents.np_at(j).copied()).flatten();
+    let (speaker, from) = if let Some(np) = after.filter(|_| doc.tight(j) || doc.gap(j).trim() == "،") {
+        (np.ent, np.t1)
+    } else if j < sent.t1 && generic(doc, j) {
+        return None;
+    } else if let Some(end) = (j < sent.t1).then(|| demonstrative(doc, j)).flatten() {
+        (last_speaker(ents, out, gender)?, end)
+    } else if let Some(np) = ents.np_ending(h.t0).copied().filter(|p| p.t0 >= sent.t0 && doc.tight(h.t0)) {
+        (np.ent, j)
+    } else {
+        // No subject: the first person of the sentence, else the last speaker.
+        let first_person = ents
+            .nps
+            .iter()
+            .filter(|p| p.t0 >= sent.t0 && p.t1 <= h.t0)
+            .filter(|p| !sent.quoted(doc.toks[p.t0].start))
+            .find(|p| match gender {
+                Gender::Feminine => ents.ents[p.ent].kind != EntityKind::Person,
+                _ => ents.ents[p.ent].kind == EntityKind::Person,
+            })
+            .map(|p| p.ent);
+        (first_person.or_else(|| last_speaker(ents, out, gender))?, j)
+    };
+    let content = content_after(doc, sent, from, sp)?;
+    Some((speaker, None, content))
+}
+
+/// Finds the content of a statement from token `p`: skips adverbs, times, venue phrases and
+/// appositions up to an opener (quotation, colon, أن/إن, عن, على …).
+fn content_after(
+    doc: &Doc,
+    sent: &Sentence,
+    p: usize,
+    sp: &super::lexicon::Speech,
+) -> Option<Content> {
+    let mut k = p;
+    let mut first_plain: Option<usize> = None;
+    while k < sent.t1 && k - p < 30 {
+        let tok = doc.toks[k];
+        if let Some((qa, qb)) = sent.quote_before(doc, k) {
+            let words = words_in(doc, qa, qb);
+            if words >= 3 || (k > 0 && doc.gap(k).contains(':')) {
+                return Some((qa + 1, qb.saturating_sub(1).max(qa + 1), true));
+            }
+        }
+        if doc.gap(k).contains(':') {
+            return Some((tok.start, sent.e, false));
+        }
+        if k > p && doc.has(k, Cat::Speech) {
+            let hk = doc.hits.longest(k, Cat::Speech)?;
+            if matches!(doc.lex.speech[hk.idx].kind, SpeechKind::Verb | SpeechKind::Relay) {
+                break;
+            }
+        }
+        let w = doc.word(k);
+        let func = doc.func(k);
+        let opener = match func {
+            Some(FuncKind::Complementizer) => true,
+            Some(FuncKind::Preposition) => {
+                let bare = crate::arabic::strip_proclitic(w, 2);
+                (bare == "عن" && sp.takes("an"))
+                    || (bare == "على" && sp.takes("ala"))
+                    || (bare == "الى" && sp.takes("ila"))
+                    || (bare == "من" && sp.takes("from"))
+            }
+            _ => false,
+        };
+        if opener {
+            // «إن "…"»: a quotation right after the complementizer is direct speech.
+            if let Some((qa, qb)) = sent.quote_before(doc, k + 1) {
+                if words_in(doc, qa, qb) >= 3 && qb + 2 >= sent.e {
+                    return Some((qa + 1, qb.saturating_sub(1).max(qa + 1), true));
+                }
+            }
+            return Some((tok.start, sent.e, false));
+        }
+        let skippable = matches!(func, Some(FuncKind::Adverb))
+            || doc.has(k, Cat::Venue)
+            || matches!(func, Some(FuncKind::Preposition))
+            || doc.has(k, Cat::Demonym)
+            || doc.has(k, Cat::Title);
+        if !skippable && first_plain.is_none() {
+            first_plain = Some(k);
+            if sp.takes("obj") {
+                break;
+            }
+        }
+        if w.starts_with('ب') && sp.takes("bi") && !skippable {
+            return Some((tok.start, sent.e, false));
+        }
+        k += 1;
+    }
+    if sp.takes("obj") {
+        let from = first_plain.unwrap_or(p);
+        if from < sent.t1 {
+            return Some((doc.toks[from].start, sent.e, false));
+        }
+    }
+    None
+}
+
+fn frames_that() -> super::lexicon::Speech {
+    super::lexicon::Speech {
+        kind: SpeechKind::Verb,
+        gender: Gender::Unmarked,
+        frames: vec!["that".into(), "colon".into(), "quote".into()],
+    }
+}
+
+/// «نقلت وكالة رويترز للأنباء عن اللواء باتريك رايدر … قوله إنه …»: the speaker follows «عن»,
+/// the intermediary is the subject of the relay verb.
+fn relay(
+    doc: &Doc,
+    ents: &Entities,
+    sent: &Sentence,
+    h: super::lexicon::Hit,
+) -> Option<(usize, Option<usize>, Content)> {
+    let j = h.t1;
+    let via = ents.np_at(j).filter(|_| doc.tight(j)).map(|p| p.ent);
+    let mut k = j;
+    while k < sent.t1 && k < j + 15 {
+        if crate::arabic::strip_proclitic(doc.word(k), 2) == "عن" && doc.word(k).ends_with("عن") {
+            break;
+        }
+        k += 1;
+    }
+    if k >= sent.t1 || k >= j + 15 {
+        return None;
+    }
+    let np = ents.np_at(k + 1).copied()?;
+    let content = content_after(doc, sent, np.t1, &frames_that())?;
+    Some((np.ent, via.filter(|&v| v != np.ent), content))
+}
+
+/// «ووفقاً لهذا المسؤول الدبلوماسي، فإن إيران "…"»، «بحسب X، …»: the source speaks the rest of
+/// the sentence.
+fn source(
+    doc: &Doc,
+    ents: &Entities,
+    out: &[Stmt],
+    sent: &Sentence,
+    h: super::lexicon::Hit,
+) -> Option<(usize, Option<usize>, Content)> {
+    let j = h.t1;
+    if j >= sent.t1 || doc.func(j) == Some(FuncKind::Relative) || generic(doc, j) {
+        return None;
+    }
+    if crate::arabic::strip_proclitic(doc.word(j), 2) == "ما" {
+        return None;
+    }
+    let (speaker, end) = if let Some(np) = ents.np_at(j) {
+        (np.ent, np.t1)
+    } else if let Some(end) = demonstrative(doc, j) {
+        (last_speaker(ents, out, Gender::Unmarked)?, end)
+    } else {
+        return None;
+    };
+    let mut k = end;
+    while k < sent.t1 && matches!(crate::arabic::strip_proclitic(doc.word(k), 2), "فان" | "ان" | "فانه") {
+        k += 1;
+    }
+    let start = if k < sent.t1 { doc.toks[k].start } else { return None };
+    let start = if doc.word(end).starts_with('ف') && end < sent.t1 { doc.toks[end].start } else { start };
+    Some((speaker, None, (start, sent.e, false)))
+}
+
+/// «إعلان الجيش الأميركي، الأربعاء، أنه قتل …»: a speech noun with its speaker and a content.
+fn noun(
+    doc: &Doc,
+    ents: &Entities,
+    sent: &Sentence,
+    h: super::lexicon::Hit,
+) -> Option<(usize, Option<usize>, Content)> {
+    let j = h.t1;
+    if h.t0 > 0 && matches!(doc.func(h.t0 - 1), Some(FuncKind::Preposition)) && h.prefix == 0 {
+        return None;
+    }
+    let np = ents.np_at(j).copied().filter(|_| doc.tight(j))?;
+    let content = content_after(doc, sent, np.t1, &frames_that())?;
+    let window_end = doc.toks.get((np.t1 + 6).min(doc.toks.len().saturating_sub(1))).map_or(usize::MAX, |t| t.end);
+    (content.0 <= window_end).then_some((np.ent, None, content))
+}
+
+/// Venue and addressee from cue words of the statement's sentence outside its content.
+fn venues(doc: &Doc, ents: &Entities, stmts: &mut [Stmt]) {
+    for st in stmts.iter_mut() {
+        let (ss, se) = st.sentence;
+        for v in doc.hits.all().iter().filter(|v| v.cat == Cat::Venue && v.s >= ss && v.e <= se) {
+            if v.s >= st.content.0 && v.e <= st.content.1 {
+                continue;
+            }
+            st.venue = Some(doc.lex.venues[v.idx].clone());
+            // «اتصال هاتفي مع X»، «لقائه بـ X»
+            for k in v.t1..(v.t1 + 3).min(doc.toks.len()) {
+                if let Some(np) = ents.np_covering(k) {
+                    if ents.ents[np.ent].kind == EntityKind::Person && Some(np.ent) != st.speaker {
+                        st.addressee = Some(np.ent);
+                        break;
+                    }
+                }
+            }
+            break;
+        }
+    }
+}
+
+/// Dates of the statements of one paragraph, from `first` on.
+fn dates(doc: &Doc, ents: &Entities, out: &mut [Stmt], first: usize, times: &[Time]) {
+    let side = |e: Option<usize>| e.and_then(|e| ents.country_of(e).map(str::to_owned));
+    for i in first..out.len() {
+        let (ss, se) = out[i].sentence;
+        let in_content = |t: &Time, stmts: &[Stmt]| {
+            stmts.iter().any(|s| t.s >= s.content.0 && t.e <= s.content.1)
+        };
+        // Times of the sentence, each claimed by the nearest speech word of the sentence.
+        let siblings: Vec<usize> = (first..out.len()).filter(|&k| out[k].sentence == (ss, se)).collect();
+        let own = times
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| t.s >= ss && t.e <= se && !in_content(t, &out[first..]))
+            .filter(|(_, t)| {
+                let d = |k: usize| out[k].verb.0.abs_diff(t.s);
+                siblings.iter().min_by_key(|&&k| d(k)) == Some(&i)
+            })
+            .min_by_key(|(_, t)| out[i].verb.0.abs_diff(t.s))
+            .map(|(k, _)| k);
+        if own.is_some() {
+            out[i].time = own;
+            continue;
+        }
+        // An earlier time of the paragraph that no statement content contains.
+        let line = doc.line_of(ss);
+        let lstart = doc.lines.get(line).map_or(0, |l| l.start);
+        let para = times
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| t.s >= lstart && t.e <= ss && !in_content(t, &out[first..]))
+            .next_back()
+            .map(|(k, _)| k);
+        if para.is_some() {
+            out[i].time = para;
+            continue;
+        }
+        // The speaker's previous statement, else the previous one from the same side.
+        let sp = out[i].speaker;
+        if let Some(prev) = out[..i].iter().rev().find(|p| p.speaker == sp) {
+            out[i].time = prev.time;
+            continue;
+        }
+        if let Some(prev) = i.checked_sub(1).map(|k| &out[k]) {
+            if side(prev.speaker).is_some() && side(prev.speaker) == side(sp) {
+                out[i].time = prev.time;
+            }
+        }
+    }
+}
+
+/// Topics from cue words of the sentence; stance toward withdrawal from cues with negation.
+/// A statement without any cue continues the previous one of the same speaker or side.
+fn topics_and_stance(doc: &Doc, ents: &Entities, out: &mut [Stmt]) {
+    let side = |e: Option<usize>| e.and_then(|e| ents.country_of(e).map(str::to_owned));
+    for i in 0..out.len() {
+        let (ss, se) = out[i].sentence;
+        let (cs, ce) = out[i].content;
+        let (s, e) = (ss.min(cs), se.max(ce));
+        let mut topics: Vec<String> = doc
+            .hits
+            .all()
+            .iter()
+            .filter(|h| h.cat == Cat::Topic && h.s >= s && h.e <= e)
+            .map(|h| doc.lex.topics[h.idx].clone())
+            .collect();
+        topics.sort();
+        topics.dedup();
+        let prev = i
+            .checked_sub(1)
+            .map(|k| &out[k])
+            .filter(|p| p.speaker == out[i].speaker || (side(p.speaker).is_some() && side(p.speaker) == side(out[i].speaker)));
+        let mut stance = None;
+        if topics.is_empty() {
+            if let Some(p) = prev {
+                topics = p.topics.clone();
+                stance = p.stance;
+            }
+        } else if topics.iter().any(|t| t == "withdrawal") {
+            stance = stance_in(doc, cs, ce).or_else(|| stance_in(doc, s, e));
+            if stance.is_none() {
+                stance = prev.filter(|p| p.speaker == out[i].speaker).and_then(|p| p.stance);
+            }
+            if stance.is_none() {
+                stance = Some(Stance::Neutral);
+            }
+        }
+        if !topics.iter().any(|t| t == "withdrawal") {
+            stance = None;
+        }
+        out[i].topics = topics;
+        out[i].stance = stance;
+    }
+}
+
+/// The first stance cue in `[s, e)`, turned around by a negator in the six words before it.
+fn stance_in(doc: &Doc, s: usize, e: usize) -> Option<Stance> {
+    let cues: Vec<&super::lexicon::Hit> = doc
+        .hits
+        .all()
+        .iter()
+        .filter(|h| h.cat == Cat::Stance && h.s >= s && h.e <= e)
+        .collect();
+    for h in &cues {
+        let cue = doc.lex.stance[h.idx];
+        if cue == StanceCue::Negator {
+            continue;
+        }
+        let from = h.t0.saturating_sub(7);
+        let negated = cues.iter().any(|n| {
+            doc.lex.stance[n.idx] == StanceCue::Negator && n.t0 >= from && n.t0 < h.t0 && n.s >= s
+        });
+        let supports = (cue == StanceCue::Supports) != negated;
+        return Some(if supports { Stance::Supports } else { Stance::Opposes });
+    }
+    None
+}

@@ -1,0 +1,272 @@
+//! Article structure: where the article ends and publisher boilerplate or an appended «read also»
+//! article begins, which lines are headlines (often repeated) and which are body paragraphs, and
+//! the sentences of a paragraph.
+//!
+//! Input: the article text (original and folded). Output: [`Part`]s (the article and any
+//! appended article, as character ranges of the original text) and, per part, [`Line`]s and
+//! sentences as folded character ranges.
+
+use super::lexicon::{Boiler, Lexicon};
+use crate::arabic::{self, Normalized};
+
+/// One article inside a text: original character range `[start, end)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Part {
+    pub start: usize,
+    pub end: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum LineKind {
+    /// A body paragraph: statements, events and numbers are read from it.
+    Body,
+    /// A headline, sub-heading, caption or dateline: entities only.
+    Heading,
+    /// A repetition of an earlier line (headlines are often printed twice).
+    Repeat,
+    /// Publisher boilerplate («المصدر: …», «كلمات دلالية: …», «[إعلان 2]»).
+    Boilerplate,
+}
+
+/// A line of a part: folded character range `[start, end)` (without the newline).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Line {
+    pub start: usize,
+    pub end: usize,
+    pub kind: LineKind,
+}
+
+/// The boilerplate marker a folded line starts with, if the line is short enough to be one.
+fn marker(lex: &Lexicon, folded_line: &str) -> Option<Boiler> {
+    let line = folded_line.trim_start_matches(|c: char| c.is_whitespace() || c == '-' || c == '•');
+    let words = line.split_whitespace().count();
+    for (form, action) in &lex.boiler_forms {
+        if let Some(rest) = line.strip_prefix(form.as_str()) {
+            if rest.chars().next().is_some_and(arabic::is_word_char) {
+                continue;
+            }
+            let limit = match action {
+                Boiler::Line => 12,
+                Boiler::Split | Boiler::End => 6,
+            };
+            if words <= limit {
+                return Some(*action);
+            }
+        }
+    }
+    None
+}
+
+/// Character ranges of the lines of `text` (without the newline characters).
+fn line_ranges(text: &str) -> Vec<(usize, usize, &str)> {
+    let mut out = Vec::new();
+    let mut start_char = 0;
+    for line in text.split('\n') {
+        let n = line.chars().count();
+        out.push((start_char, start_char + n, line));
+        start_char += n + 1;
+    }
+    out
+}
+
+/// A line is a body paragraph when it is a real sentence: long enough, or ending like one.
+fn is_body(folded_line: &str) -> bool {
+    let words = folded_line
+        .split(|c: char| !arabic::is_word_char(c))
+        .filter(|w| !w.is_empty())
+        .count();
+    let last = folded_line.trim_end().chars().last().unwrap_or(' ');
+    words >= 9 || (words >= 4 && matches!(last, '.' | '!' | '؟' | '?' | '»' | '"' | ':'))
+}
+
+/// Splits a text into the article and the articles appended after «read also» markers. What
+/// follows an end marker («أهم الأخبار», «التعليقات») is dropped; what follows a split marker
+/// («إقرأ أيضاً», «اقرأ المزيد») becomes its own part when it has a body paragraph, and is
+/// dropped when it is only a list of related headlines.
+pub(crate) fn parts(text: &str, lex: &Lexicon) -> Vec<Part> {
+    let lines = line_ranges(text);
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut keep = true;
+    let mut has_body = false;
+    let total = text.chars().count();
+    for &(s, _e, line) in &lines {
+        let folded = arabic::normalize(line);
+        match marker(lex, &folded) {
+            Some(Boiler::Split) => {
+                if keep && (has_body || out.is_empty()) {
+                    out.push(Part { start, end: s });
+                }
+                start = s;
+                keep = true;
+                has_body = false;
+            }
+            Some(Boiler::End) => {
+                if keep && (has_body || out.is_empty()) {
+                    out.push(Part { start, end: s });
+                }
+                keep = false;
+            }
+            _ => {
+                if keep && is_body(&folded) {
+                    has_body = true;
+                }
+            }
+        }
+    }
+    if keep && (has_body || out.is_empty()) {
+        out.push(Part { start, end: total });
+    }
+    out
+}
+
+/// Classifies the lines of one part's folded text.
+pub(crate) fn lines(n: &Normalized, lex: &Lexicon) -> Vec<Line> {
+    let mut out = Vec::new();
+    let mut seen: Vec<&str> = Vec::new();
+    let mut start = 0;
+    for line in n.text.split('\n') {
+        let len = line.chars().count();
+        let trimmed = line.trim();
+        let kind = if marker(lex, trimmed).is_some() {
+            LineKind::Boilerplate
+        } else if !trimmed.is_empty() && seen.contains(&trimmed) {
+            LineKind::Repeat
+        } else if is_body(trimmed) {
+            LineKind::Body
+        } else {
+            LineKind::Heading
+        };
+        if !trimmed.is_empty() {
+            seen.push(trimmed);
+        }
+        out.push(Line {
+            start,
+            end: start + len,
+            kind,
+        });
+        start += len + 1;
+    }
+    out
+}
+
+/// Quoted stretches of a folded paragraph, as character ranges including the quote marks:
+/// «…» (and “…”, which fold to «…») nest; straight quotes "…" pair up in order.
+pub(crate) fn quotes(chars: &[char], start: usize, end: usize) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut open: Vec<usize> = Vec::new();
+    let mut straight: Option<usize> = None;
+    for (i, &c) in chars.iter().enumerate().take(end).skip(start) {
+        match c {
+            '«' => open.push(i),
+            '»' => {
+                if let Some(s) = open.pop() {
+                    if open.is_empty() {
+                        out.push((s, i + 1));
+                    }
+                }
+            }
+            '"' if open.is_empty() => match straight.take() {
+                Some(s) => out.push((s, i + 1)),
+                None => straight = Some(i),
+            },
+            _ => {}
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Sentences of a paragraph `[start, end)` of the folded text: ends at . ! ? ؟ outside quotes
+/// (not between digits: «2.5»), so a quotation with several sentences stays whole.
+pub(crate) fn sentences(chars: &[char], start: usize, end: usize, quoted: &[(usize, usize)]) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut s = start;
+    let mut q = 0;
+    let mut i = start;
+    while i < end {
+        while q < quoted.len() && quoted[q].1 <= i {
+            q += 1;
+        }
+        let inside = q < quoted.len() && quoted[q].0 <= i && i < quoted[q].1;
+        let c = chars[i];
+        let is_end = !inside
+            && matches!(c, '.' | '!' | '؟' | '?')
+            && !(c == '.'
+                && i > start
+                && chars[i - 1].is_ascii_digit()
+                && chars.get(i + 1).is_some_and(|d| d.is_ascii_digit()));
+        if is_end {
+            // Keep «...» together with its sentence.
+            let mut j = i + 1;
+            while j < end && matches!(chars[j], '.' | '!' | '؟' | '?') {
+                j += 1;
+            }
+            if chars[s..j].iter().any(|c| arabic::is_word_char(*c)) {
+                out.push((s, j));
+            }
+            s = j;
+            i = j;
+            continue;
+        }
+        i += 1;
+    }
+    if s < end && chars[s..end].iter().any(|c| arabic::is_word_char(*c)) {
+        out.push((s, end));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lex() -> Lexicon {
+        Lexicon::builtin().expect("builtin lexicon")
+    }
+
+    #[test]
+    fn read_also_article_is_split_off() {
+        // An agency article followed by «إقرأ أيضاً:» and another full article.
+        let text = "قال السوداني إن الحكومة تعمل على إنهاء مهمة التحالف الدولي في العراق قريبا.\nإقرأ أيضاً:\nكشفت مصادر أوروبية مطلعة عن تحولات خطيرة في الموقف الإيراني بعد الضربات الأخيرة.\n";
+        let p = parts(text, &lex());
+        assert_eq!(p.len(), 2);
+        let second: String = text.chars().skip(p[1].start).take(p[1].end - p[1].start).collect();
+        assert!(second.starts_with("إقرأ أيضاً"));
+    }
+
+    #[test]
+    fn related_headlines_after_read_more_are_dropped() {
+        // «اقرأ المزيد» followed only by short headlines: not an article.
+        let text = "قال السوداني إن الحكومة تعمل على إنهاء مهمة التحالف الدولي في العراق قريبا.\nاقرأ المزيد\nالعراق يكشف خطوة جديدة\nأهم الأخبار\n";
+        assert_eq!(parts(text, &lex()).len(), 1);
+    }
+
+    #[test]
+    fn headlines_repeats_and_boilerplate() {
+        let text = "العراق يطالب بالانسحاب\nالعراق يطالب بالانسحاب\nقال السوداني إن الحكومة تعمل على إنهاء مهمة التحالف الدولي.\nالمصدر: الحرة\n[إعلان 2]";
+        let n = Normalized::new(text);
+        let kinds: Vec<LineKind> = lines(&n, &lex()).iter().map(|l| l.kind).collect();
+        assert_eq!(
+            kinds,
+            [
+                LineKind::Heading,
+                LineKind::Repeat,
+                LineKind::Body,
+                LineKind::Boilerplate,
+                LineKind::Boilerplate
+            ]
+        );
+    }
+
+    #[test]
+    fn sentences_keep_quotations_whole() {
+        // «... موقفها بوضوح... العراق ...» is one quotation with an inner ellipsis.
+        let text = "قال الكنعاني: \"لقد أوضحت بغداد موقفها... العراق قادر\". وأضاف أن 2.5 مليون.";
+        let chars: Vec<char> = Normalized::new(text).text.chars().collect();
+        let q = quotes(&chars, 0, chars.len());
+        assert_eq!(q.len(), 1);
+        let s = sentences(&chars, 0, chars.len(), &q);
+        assert_eq!(s.len(), 2);
+    }
+}
