@@ -64,29 +64,71 @@ pub fn export(
     format: ExportFormat,
     graph: Option<&NamedNode>,
     prefixes: &[(&str, &str)],
-    out: impl Write,
+    mut out: impl Write,
 ) -> Result<(), ExportError> {
     let quads = collect(store, graph)?;
+    let candidates = match format {
+        ExportFormat::Turtle | ExportFormat::Trig | ExportFormat::Rdfxml | ExportFormat::Jsonld => {
+            used_prefixes(&quads, prefixes)
+        }
+        _ => Vec::new(),
+    };
+    let first = serialize(format, &quads, &candidates)?;
+    if !matches!(format, ExportFormat::Turtle | ExportFormat::Trig) {
+        out.write_all(&first)?;
+        out.flush()?;
+        return Ok(());
+    }
+    // A namespace some IRI starts with may still go unused: `rdf:type` is written `a`, and an
+    // IRI whose rest is not a valid local name is written in full. Keep the prefixes the
+    // serialized body really uses, and serialize again with only those.
+    let text = String::from_utf8_lossy(&first);
+    let body: String = text
+        .lines()
+        .filter(|l| !l.starts_with("@prefix") && !l.starts_with("PREFIX"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let used: Vec<(&str, &str)> = candidates
+        .into_iter()
+        .filter(|(p, _)| uses_prefix(&body, p))
+        .collect();
+    out.write_all(&serialize(format, &quads, &used)?)?;
+    out.flush()?;
+    Ok(())
+}
+
+/// Does `body` contain `prefix:` as a prefixed name (not inside a longer name)?
+fn uses_prefix(body: &str, prefix: &str) -> bool {
+    let needle = format!("{prefix}:");
+    body.match_indices(&needle).any(|(i, _)| {
+        body[..i]
+            .chars()
+            .next_back()
+            .is_none_or(|c| !(c.is_alphanumeric() || c == '_' || c == '-' || c == '.'))
+    })
+}
+
+fn serialize(
+    format: ExportFormat,
+    quads: &[Quad],
+    prefixes: &[(&str, &str)],
+) -> Result<Vec<u8>, ExportError> {
     let mut serializer = RdfSerializer::from_format(format.rdf_format());
-    if matches!(
-        format,
-        ExportFormat::Turtle | ExportFormat::Trig | ExportFormat::Rdfxml | ExportFormat::Jsonld
-    ) {
-        for (prefix, namespace) in used_prefixes(&quads, prefixes) {
-            // Prefixes come from our own vocabulary: a bad one is a programming error that
-            // oxigraph reports; skipping it only makes the output longer.
-            if let Ok(s) = serializer.clone().with_prefix(prefix, namespace) {
-                serializer = s;
-            }
+    for (prefix, namespace) in prefixes {
+        // Prefixes come from our own vocabulary: a bad one is a programming error that
+        // oxigraph reports; skipping it only makes the output longer.
+        if let Ok(s) = serializer.clone().with_prefix(*prefix, *namespace) {
+            serializer = s;
         }
     }
-    let mut writer = serializer.for_writer(out);
+    let mut writer = serializer.for_writer(Vec::new());
     if format.is_triples() {
         // `quads` is sorted by graph first: keep the first of each triple, then sort again by
         // subject so that Turtle groups a subject's triples.
         let mut seen = HashSet::new();
         let mut triples: Vec<Triple> = quads
-            .into_iter()
+            .iter()
+            .cloned()
             .map(Triple::from)
             .filter(|t| seen.insert(t.clone()))
             .collect();
@@ -97,12 +139,11 @@ pub fn export(
             writer.serialize_triple(t)?;
         }
     } else {
-        for q in &quads {
+        for q in quads {
             writer.serialize_quad(q)?;
         }
     }
-    writer.finish()?.flush()?;
-    Ok(())
+    Ok(writer.finish()?)
 }
 
 /// RDFC-1.0 canonical N-Quads (SHA-256) of the store or one graph: sorted lines, canonical blank

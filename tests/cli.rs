@@ -3,6 +3,7 @@
 mod common;
 
 use common::*;
+use sophia::api::graph::Graph;
 use std::fs;
 
 const STATEMENT_COLUMNS: [&str; 11] = [
