@@ -223,7 +223,11 @@ fn head_phrase(doc: &Doc, t: usize, cat: Cat) -> Option<(usize, String, Option<S
         if w.chars().count() < 2 {
             break;
         }
-        if doc.gap(k).contains(['«', '"']) {
+        let gap = doc.gap(k);
+        if gap.contains('»') || (quoted && gap.contains('"')) {
+            break;
+        }
+        if gap.contains(['«', '"']) {
             quoted = true;
         }
         if w.starts_with("ال") || doc.has(k, Cat::Gaz) {
@@ -327,8 +331,19 @@ pub(crate) fn find(doc: &Doc) -> Entities {
             t = end;
             continue;
         }
-        // The subject right after a speech verb: «وقال يحيى رسول المتحدث …».
-        if let Some(h) = doc.hits.longest(t, Cat::Speech) {
+        // The subject right after a speech verb: «وقال يحيى رسول المتحدث …», unless it is the
+        // surname of someone already named («فيما أكد حسين رفض …»).
+        let known_surname = t + 1 < n && {
+            let w = arabic::strip_proclitic(doc.word(t + 1), 3);
+            ents.ents.iter().any(|e| {
+                e.kind == EntityKind::Person
+                    && arabic::normalize(&e.name_ar)
+                        .rsplit(' ')
+                        .next()
+                        .is_some_and(|last| last == w || last.strip_prefix("ال") == Some(w))
+            })
+        };
+        if let Some(h) = doc.hits.longest(t, Cat::Speech).filter(|_| !known_surname) {
             if t + 1 < n && h.t1 == t + 1 && doc.tight(t + 1) {
                 if let Some(end) = name_chunk(doc, t + 1) {
                     let followed = end >= n
@@ -417,6 +432,11 @@ fn title_phrase(
         }
         if w == "باسم" || matches!(doc.func(j), Some(FuncKind::Adverb)) {
             j += 1;
+            continue;
+        }
+        // «المتحدث باسم القائد العام للقوات المسلحة العراقية»: a post inside the title.
+        if let Some(inner) = doc.hits.longest(j, Cat::Title).filter(|_| j > ti.t1) {
+            j = inner.t1;
             continue;
         }
         if let Some(g) = doc.hits.longest(j, Cat::Gaz).filter(|g| doc.lex.gaz[g.idx].kind != EntityKind::Person) {

@@ -190,6 +190,31 @@ pub(crate) struct Hits {
 }
 
 impl Hits {
+    fn from_list(mut list: Vec<Hit>, ntok: usize) -> Hits {
+        list.sort_by_key(|h| (h.t0, std::cmp::Reverse(h.t1), std::cmp::Reverse(h.e), h.cat));
+        let mut at = vec![(0u32, 0u32); ntok];
+        let mut i = 0;
+        while i < list.len() {
+            let t = list[i].t0;
+            let mut j = i;
+            while j < list.len() && list[j].t0 == t {
+                j += 1;
+            }
+            if let Some(slot) = at.get_mut(t) {
+                *slot = (i as u32, j as u32);
+            }
+            i = j;
+        }
+        Hits { list, at }
+    }
+
+    /// Keeps the hits `keep` accepts.
+    pub fn retain(&mut self, keep: impl Fn(&Hit) -> bool) {
+        let ntok = self.at.len();
+        let list = std::mem::take(&mut self.list).into_iter().filter(|h| keep(h)).collect();
+        *self = Hits::from_list(list, ntok);
+    }
+
     /// The longest hit of `cat` starting at token `t`.
     pub fn longest(&self, t: usize, cat: Cat) -> Option<&Hit> {
         let (a, b) = *self.at.get(t)?;
@@ -769,21 +794,7 @@ impl Lexicon {
                 });
             }
         }
-        list.sort_by_key(|h| (h.t0, std::cmp::Reverse(h.t1), std::cmp::Reverse(h.e), h.cat));
-        let mut at = vec![(0u32, 0u32); tokens.len()];
-        let mut i = 0;
-        while i < list.len() {
-            let t = list[i].t0;
-            let mut j = i;
-            while j < list.len() && list[j].t0 == t {
-                j += 1;
-            }
-            if let Some(slot) = at.get_mut(t) {
-                *slot = (i as u32, j as u32);
-            }
-            i = j;
-        }
-        Hits { list, at }
+        Hits::from_list(list, tokens.len())
     }
 
     /// The function-word kind of a whole folded word, if it is one.

@@ -87,11 +87,21 @@ impl<'a> Doc<'a> {
         let n = Normalized::new(text);
         let chars: Vec<char> = n.text.chars().collect();
         let toks = n.tokens();
-        let hits = lex.scan(&n, &toks);
+        let mut hits = lex.scan(&n, &toks);
+        // A word ending in ta marbuta («إفادة») folds to ـه and must not be read as a verb with
+        // the pronoun ـه («أفاده»).
+        let orig_chars: Vec<char> = text.chars().collect();
+        hits.retain(|h| {
+            if !h.suffixed || n.text.as_bytes().get(n.byte_at_char(h.e)..n.byte_at_char(h.e) + 2) != Some("ه".as_bytes()) {
+                return true;
+            }
+            let (o, _) = n.original(h.e, h.e + 1);
+            orig_chars.get(o) != Some(&'ة')
+        });
         let lines = structure::lines(&n, lex);
         Doc {
             lex,
-            orig_chars: text.chars().collect(),
+            orig_chars,
             n,
             chars,
             toks,

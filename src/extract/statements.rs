@@ -54,9 +54,14 @@ struct Sentence<'q> {
     t0: usize,
     t1: usize,
     quotes: &'q [(usize, usize)],
+    times: &'q [Time],
 }
 
 impl Sentence<'_> {
+    fn in_time(&self, doc: &Doc, t: usize) -> bool {
+        let tok = doc.toks[t];
+        self.times.iter().any(|x| x.s <= tok.start && tok.end <= x.e)
+    }
     fn quoted(&self, c: usize) -> bool {
         self.quotes.iter().any(|&(a, b)| a < c && c < b)
     }
@@ -88,6 +93,7 @@ pub(crate) fn find(doc: &Doc, ents: &mut Entities, times: &[Time]) -> Vec<Stmt> 
                 t0: doc.tok_at(ss),
                 t1: doc.tok_at(se),
                 quotes: &quotes,
+                times,
             };
             let first = out.len();
             let mut t = sent.t0;
@@ -106,6 +112,22 @@ pub(crate) fn find(doc: &Doc, ents: &mut Entities, times: &[Time]) -> Vec<Stmt> 
                     continue;
                 }
                 let sp = &doc.lex.speech[h.idx];
+                // «ضمن قواعد تقول الحكومة العراقية إنها …»: a verb right after an indefinite
+                // noun opens a relative clause describing it.
+                if sp.kind == SpeechKind::Verb
+                    && t > sent.t0
+                    && h.prefix == 0
+                    && doc.tight(t)
+                    && doc.func(t - 1).is_none()
+                    && ents.np_covering(t - 1).is_none()
+                    && !doc.word(t - 1).starts_with("ال")
+                    && !doc.word(t - 1).chars().any(|c| c.is_ascii_digit())
+                    && !doc.has(t - 1, Cat::Speech)
+                    && !sent.in_time(doc, t - 1)
+                {
+                    t = next;
+                    continue;
+                }
                 let found = match sp.kind {
                     SpeechKind::Verb => verb(doc, ents, &out, &sent, h, sp.gender),
                     SpeechKind::Relay => relay(doc, ents, &sent, h),
@@ -118,10 +140,19 @@ pub(crate) fn find(doc: &Doc, ents: &mut Entities, times: &[Time]) -> Vec<Stmt> 
                         // A place speaks as its government («أعلنت بغداد»).
                         let speaker = speaks_as(doc, ents, speaker);
                         // A reported clause stops where the next statement begins.
+                        let mut nested = false;
                         if let Some(prev) = out[first..].last_mut() {
                             if !prev.direct && prev.content.1 > h.s && prev.content.0 < h.s {
                                 prev.content.1 = clause_end(doc, h.s, t);
+                                // «أكدت الوزارة أن وزير الخارجية فؤاد حسين أعرب عن …»: the
+                                // outer statement only introduces the inner one.
+                                let (a, b) = (doc.tok_at(prev.content.0), doc.tok_at(prev.content.1));
+                                let a = if doc.func(a) == Some(FuncKind::Complementizer) { a + 1 } else { a };
+                                nested = a >= b || (a..b).all(|k| ents.np_covering(k).is_some());
                             }
+                        }
+                        if nested {
+                            out.pop();
                         }
                         out.push(Stmt {
                             speaker: Some(speaker),
@@ -259,8 +290,10 @@ fn verb(
     Some((speaker, None, content))
 }
 
-/// Finds the content of a statement from token `p`: skips adverbs, times, venue phrases and
-/// appositions up to an opener (quotation, colon, أن/إن, عن, على …).
+/// Finds the content of a statement from token `p`: skips adverbs, times, venue phrases,
+/// appositions and relative clauses between commas up to an opener (quotation, colon, أن/إن,
+/// عن, على …); a verb that takes an object without an opener nearby takes the rest of the
+/// sentence («أعلنت واشنطن رسميا انتهاء المهمة القتالية»).
 fn content_after(
     doc: &Doc,
     sent: &Sentence,
@@ -269,25 +302,42 @@ fn content_after(
 ) -> Option<Content> {
     let mut k = p;
     let mut first_plain: Option<usize> = None;
+    let mut in_relative = false;
     while k < sent.t1 && k - p < 30 {
         let tok = doc.toks[k];
+        let gap = doc.gap(k);
+        if in_relative {
+            if gap.contains(['،', ',']) {
+                in_relative = false;
+            } else {
+                k += 1;
+                continue;
+            }
+        }
         if let Some((qa, qb)) = sent.quote_before(doc, k) {
             let words = words_in(doc, qa, qb);
-            if words >= 3 || (k > 0 && doc.gap(k).contains(':')) {
+            if words >= 3 || (k > 0 && gap.contains(':')) {
                 return Some((qa + 1, qb.saturating_sub(1).max(qa + 1), true));
             }
         }
-        if doc.gap(k).contains(':') {
+        if gap.contains(':') {
             return Some((tok.start, sent.e, false));
         }
-        if k > p && doc.has(k, Cat::Speech) {
-            let hk = doc.hits.longest(k, Cat::Speech)?;
-            if matches!(doc.lex.speech[hk.idx].kind, SpeechKind::Verb | SpeechKind::Relay) {
-                break;
+        if let Some(hk) = doc.hits.longest(k, Cat::Speech) {
+            let after_prep = k > 0 && matches!(doc.func(k - 1), Some(FuncKind::Preposition)) || hk.prefix > 0;
+            match doc.lex.speech[hk.idx].kind {
+                SpeechKind::Verb | SpeechKind::Relay => break,
+                SpeechKind::Noun if !after_prep && !hk.suffixed => break,
+                _ => {}
             }
         }
         let w = doc.word(k);
         let func = doc.func(k);
+        if func == Some(FuncKind::Relative) && gap.contains(['،', ',']) {
+            in_relative = true;
+            k += 1;
+            continue;
+        }
         let opener = match func {
             Some(FuncKind::Complementizer) => true,
             Some(FuncKind::Preposition) => {
@@ -308,19 +358,21 @@ fn content_after(
             }
             return Some((tok.start, sent.e, false));
         }
-        let skippable = matches!(func, Some(FuncKind::Adverb))
+        let skippable = matches!(func, Some(FuncKind::Adverb | FuncKind::Preposition | FuncKind::Conjunction))
             || doc.has(k, Cat::Venue)
-            || matches!(func, Some(FuncKind::Preposition))
             || doc.has(k, Cat::Demonym)
-            || doc.has(k, Cat::Title);
-        if !skippable && first_plain.is_none() {
-            first_plain = Some(k);
-            if sp.takes("obj") {
-                break;
+            || doc.has(k, Cat::Title)
+            || sent.in_time(doc, k);
+        if !skippable {
+            if w.starts_with('ب') && sp.takes("bi") && first_plain.is_none() {
+                return Some((tok.start, sent.e, false));
+            }
+            if first_plain.is_none() {
+                first_plain = Some(k);
             }
         }
-        if w.starts_with('ب') && sp.takes("bi") && !skippable {
-            return Some((tok.start, sent.e, false));
+        if sp.takes("obj") && first_plain.is_some_and(|f| k >= f + 12) {
+            break;
         }
         k += 1;
     }
@@ -456,7 +508,7 @@ fn dates(doc: &Doc, ents: &Entities, out: &mut [Stmt], first: usize, times: &[Ti
                 let d = |k: usize| out[k].verb.0.abs_diff(t.s);
                 siblings.iter().min_by_key(|&&k| d(k)) == Some(&i)
             })
-            .min_by_key(|(_, t)| out[i].verb.0.abs_diff(t.s))
+            .min_by_key(|(_, t)| (t.value.is_none(), out[i].verb.0.abs_diff(t.s)))
             .map(|(k, _)| k);
         if own.is_some() {
             out[i].time = own;
@@ -496,7 +548,17 @@ fn topics_and_stance(doc: &Doc, ents: &Entities, out: &mut [Stmt]) {
     for i in 0..out.len() {
         let (ss, se) = out[i].sentence;
         let (cs, ce) = out[i].content;
-        let (s, e) = (ss.min(cs), se.max(ce));
+        // The stretch of the sentence that belongs to this statement.
+        let s = i
+            .checked_sub(1)
+            .filter(|&k| out[k].sentence == (ss, se))
+            .map_or(ss, |k| out[k].content.1.max(ss))
+            .min(cs);
+        let e = out
+            .get(i + 1)
+            .filter(|n| n.sentence == (ss, se))
+            .map_or(se, |n| n.verb.0)
+            .max(ce);
         let mut topics: Vec<String> = doc
             .hits
             .all()
@@ -517,7 +579,7 @@ fn topics_and_stance(doc: &Doc, ents: &Entities, out: &mut [Stmt]) {
                 stance = p.stance;
             }
         } else if topics.iter().any(|t| t == "withdrawal") {
-            stance = stance_in(doc, cs, ce).or_else(|| stance_in(doc, s, e));
+            stance = stance_in(doc, cs, ce);
             if stance.is_none() {
                 stance = prev.filter(|p| p.speaker == out[i].speaker).and_then(|p| p.stance);
             }
@@ -546,9 +608,14 @@ fn stance_in(doc: &Doc, s: usize, e: usize) -> Option<Stance> {
         if cue == StanceCue::Negator {
             continue;
         }
-        let from = h.t0.saturating_sub(7);
+        // A negator governs the rest of its clause: up to twelve words, not across a comma.
+        let from = h.t0.saturating_sub(12);
         let negated = cues.iter().any(|n| {
-            doc.lex.stance[n.idx] == StanceCue::Negator && n.t0 >= from && n.t0 < h.t0 && n.s >= s
+            doc.lex.stance[n.idx] == StanceCue::Negator
+                && n.t0 >= from
+                && n.t0 < h.t0
+                && n.s >= s
+                && (n.t0 + 1..=h.t0).all(|k| !doc.gap(k).contains(['،', ',', '.']))
         });
         let supports = (cue == StanceCue::Supports) != negated;
         return Some(if supports { Stance::Supports } else { Stance::Opposes });

@@ -69,14 +69,29 @@ fn line_ranges(text: &str) -> Vec<(usize, usize, &str)> {
     out
 }
 
-/// A line is a body paragraph when it is a real sentence: long enough, or ending like one.
-fn is_body(folded_line: &str) -> bool {
-    let words = folded_line
+fn word_count(folded_line: &str) -> usize {
+    folded_line
         .split(|c: char| !arabic::is_word_char(c))
         .filter(|w| !w.is_empty())
-        .count();
+        .count()
+}
+
+fn ends_like_sentence(folded_line: &str) -> bool {
     let last = folded_line.trim_end().chars().last().unwrap_or(' ');
-    words >= 9 || (words >= 4 && matches!(last, '.' | '!' | '؟' | '?' | '»' | '"' | ':'))
+    matches!(last, '.' | '!' | '؟' | '?' | '»' | '"' | ':' | '|')
+}
+
+/// A line is a body paragraph when it is a real sentence: long enough, or ending like one.
+fn is_body(folded_line: &str) -> bool {
+    let words = word_count(folded_line);
+    words >= 9 || (words >= 4 && ends_like_sentence(folded_line))
+}
+
+/// Before the first paragraph, a line that does not end like a sentence is a headline, however
+/// long: «العراق يطالب بمراجعة وجود القوات الأمريكية: مستقبل التواجد العسكري على طاولة النقاش».
+/// A first line that does end like one is the lead paragraph.
+fn is_headline(folded_line: &str) -> bool {
+    !ends_like_sentence(folded_line) && word_count(folded_line) < 20
 }
 
 /// Splits a text into the article and the articles appended after «read also» markers. What
@@ -108,7 +123,8 @@ pub(crate) fn parts(text: &str, lex: &Lexicon) -> Vec<Part> {
                 keep = false;
             }
             _ => {
-                if keep && is_body(&folded) {
+                // An appended article needs a real paragraph, not just a related headline.
+                if keep && is_body(&folded) && (out.is_empty() || word_count(&folded) >= 15) {
                     has_body = true;
                 }
             }
@@ -125,6 +141,7 @@ pub(crate) fn lines(n: &Normalized, lex: &Lexicon) -> Vec<Line> {
     let mut out = Vec::new();
     let mut seen: Vec<&str> = Vec::new();
     let mut start = 0;
+    let mut in_body = false;
     for line in n.text.split('\n') {
         let len = line.chars().count();
         let trimmed = line.trim();
@@ -132,7 +149,10 @@ pub(crate) fn lines(n: &Normalized, lex: &Lexicon) -> Vec<Line> {
             LineKind::Boilerplate
         } else if !trimmed.is_empty() && seen.contains(&trimmed) {
             LineKind::Repeat
+        } else if !in_body && is_headline(trimmed) {
+            LineKind::Heading
         } else if is_body(trimmed) {
+            in_body = true;
             LineKind::Body
         } else {
             LineKind::Heading
