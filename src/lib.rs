@@ -15,6 +15,8 @@ pub mod mapper;
 pub mod model;
 pub mod queries;
 pub mod pipeline;
+pub mod push;
 pub mod results;
+pub mod server;
 pub mod store;
 pub mod time;

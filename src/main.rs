@@ -107,6 +107,10 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Serve the store read-only over the SPARQL 1.1 Protocol (see docs/serving.md).
+    Serve(newskg::server::ServeArgs),
+    /// Upload changed graphs into a triple store with the SPARQL 1.1 Graph Store Protocol.
+    Push(newskg::push::PushArgs),
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -160,6 +164,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             articles,
             json,
         } => eval_cmd(g, gold, articles.as_deref(), *json),
+        Command::Serve(args) => serve_cmd(g, args),
+        Command::Push(args) => push_cmd(g, args),
     }
 }
 
@@ -453,4 +459,65 @@ fn eval_cmd(g: &Global, gold: &Path, articles: Option<&Path>, json: bool) -> Res
     // EVAL-PENDING: wired to newskg::eval::evaluate once the scorer lands.
     let _ = (lexicon(g)?, gold, articles, json);
     bail!("eval is not available in this build yet")
+}
+
+fn serve_cmd(g: &Global, args: &newskg::server::ServeArgs) -> Result<ExitCode> {
+    let server = newskg::server::Server::start(newskg::server::ServeOptions {
+        args: args.clone(),
+        store: g.store.clone(),
+        base: g.base.clone(),
+    })?;
+    let (graphs, quads) = server.size();
+    writeln!(
+        io::stdout(),
+        "newskg serve: listening on http://{}/ ({graphs} graphs, {quads} quads from {})",
+        server.addr(),
+        g.store.display()
+    )?;
+    io::stdout().flush()?;
+    server.join().context("serving")?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn push_cmd(g: &Global, args: &newskg::push::PushArgs) -> Result<ExitCode> {
+    let quiet = g.quiet;
+    let report = newskg::push::push(&g.store, &g.base, args, |done, total| {
+        if !quiet {
+            eprintln!("newskg push: {done}/{total} graphs sent");
+        }
+    })?;
+    let mut out = io::stdout().lock();
+    writeln!(
+        out,
+        "push to {}: {} graphs sent ({} triples, {} bytes) in {:.2}s, {:.0} triples/s; {} unchanged, {} deleted, {} retries",
+        report.graph_store,
+        report.sent,
+        report.triples,
+        report.bytes,
+        report.elapsed.as_secs_f64(),
+        report.triples_per_second(),
+        report.unchanged,
+        report.deleted,
+        report.retries
+    )?;
+    if !args.no_verify {
+        writeln!(
+            out,
+            "count check: {} graphs, {} differ",
+            report.checked,
+            report.mismatches.len()
+        )?;
+    }
+    let mut err = io::stderr().lock();
+    for f in &report.failed {
+        writeln!(err, "newskg: error: push {f}")?;
+    }
+    for m in &report.mismatches {
+        writeln!(err, "newskg: error: count check {m}")?;
+    }
+    Ok(if report.ok() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }
