@@ -32,9 +32,9 @@ apt_install "${pkgs[@]}"
 
 # pyoxigraph (a second SPARQL engine), pySHACL (the SHACL validator), rdflib, and the
 # `oxigraph` server (PyPI package oxigraph) that tests start on loopback.
-if ! python3 -c 'import pyoxigraph, pyshacl, rdflib' 2>/dev/null || ! command -v oxigraph >/dev/null; then
+if ! python3 -c 'import pyoxigraph, pyshacl, rdflib, jsonschema' 2>/dev/null || ! command -v oxigraph >/dev/null; then
   say "installing pyoxigraph, pyshacl, rdflib, oxigraph"
-  python3 -m pip install -q --disable-pip-version-check pyoxigraph oxigraph pyshacl rdflib
+  python3 -m pip install -q --disable-pip-version-check pyoxigraph oxigraph pyshacl rdflib jsonschema
 fi
 
 # Build outputs live outside the clone so that repeated CI runs on this machine stay warm.
