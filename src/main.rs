@@ -456,9 +456,16 @@ fn export_cmd(
 }
 
 fn eval_cmd(g: &Global, gold: &Path, articles: Option<&Path>, json: bool) -> Result<ExitCode> {
-    // EVAL-PENDING: wired to newskg::eval::evaluate once the scorer lands.
-    let _ = (lexicon(g)?, gold, articles, json);
-    bail!("eval is not available in this build yet")
+    let lex = lexicon(g)?;
+    let report = newskg::eval::evaluate(gold, articles, &lex)
+        .with_context(|| format!("evaluating against {}", gold.display()))?;
+    let mut out = io::stdout().lock();
+    if json {
+        writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;
+    } else {
+        writeln!(out, "{report}")?;
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn serve_cmd(g: &Global, args: &newskg::server::ServeArgs) -> Result<ExitCode> {
