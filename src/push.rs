@@ -12,8 +12,8 @@
 //! - Graphs are sent `--parallel` at a time; 5xx answers, 408/429 and network errors are
 //!   retried with exponential back-off; any other 4xx (bad credentials, a refused format)
 //!   stops the push, since every later request would fail the same way.
-//! - HTTP Basic authentication, or Digest (Virtuoso's `/sparql-graph-crud-auth`) when the
-//!   server asks for it.
+//! - HTTP Basic or Digest authentication (Virtuoso's `/sparql-graph-crud-auth`), whichever the
+//!   server asks for in its first 401 answer.
 //! - At the end, one `SELECT ?g (COUNT(*) AS ?n) WHERE { VALUES ?g {…} GRAPH ?g {…} } GROUP BY
 //!   ?g` per hundred graphs compares remote triple counts with local ones; a graph that does not
 //!   match is dropped from the push state, so the next push sends it again.
@@ -519,9 +519,16 @@ impl PushState {
 struct Remote {
     client: oxhttp::Client,
     credentials: Option<(String, String)>,
-    challenge: Mutex<Option<Challenge>>,
+    challenge: Mutex<Option<Scheme>>,
     retries: u32,
     retried: AtomicUsize,
+}
+
+/// The authentication scheme the server asked for.
+#[derive(Debug, Clone)]
+enum Scheme {
+    Basic,
+    Digest(Challenge),
 }
 
 /// A Digest challenge from `WWW-Authenticate`, and how many times its nonce was used.
@@ -621,10 +628,15 @@ impl Remote {
     fn authorization(&self, method: &Method, url: &str) -> Option<String> {
         let (user, password) = self.credentials.as_ref()?;
         let mut guard = self.challenge.lock().unwrap_or_else(|p| p.into_inner());
-        let Some(c) = guard.as_mut() else {
-            let token =
-                base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
-            return Some(format!("Basic {token}"));
+        // Nothing is sent before the server says which scheme it wants: Virtuoso answers a
+        // Basic attempt on its Digest endpoint with a 401 that carries no challenge.
+        let c = match guard.as_mut()? {
+            Scheme::Basic => {
+                let token =
+                    base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
+                return Some(format!("Basic {token}"));
+            }
+            Scheme::Digest(c) => c,
         };
         c.count += 1;
         let uri: oxhttp::model::Uri = url.parse().ok()?;
@@ -659,21 +671,32 @@ impl Remote {
         Some(header)
     }
 
-    /// Remembers a Digest challenge of a 401 answer; true when it is a new one.
+    /// Remembers the scheme (and Digest challenge) a 401 answer asks for; true when it is new.
     fn take_challenge(&self, response: &Response<Body>) -> bool {
-        let Some(c) = response
+        let offered: Vec<&str> = response
             .headers()
             .get_all(WWW_AUTHENTICATE)
             .iter()
             .filter_map(|v| v.to_str().ok())
-            .find_map(parse_digest_challenge)
-        else {
-            return false;
+            .collect();
+        let scheme = match offered.iter().find_map(|h| parse_digest_challenge(h)) {
+            Some(c) => Scheme::Digest(c),
+            None if offered
+                .iter()
+                .any(|h| h.trim_start().to_ascii_lowercase().starts_with("basic")) =>
+            {
+                Scheme::Basic
+            }
+            None => return false,
         };
         let mut guard = self.challenge.lock().unwrap_or_else(|p| p.into_inner());
-        let fresh = guard.as_ref().is_none_or(|old| old.nonce != c.nonce);
+        let fresh = match (guard.as_ref(), &scheme) {
+            (Some(Scheme::Digest(old)), Scheme::Digest(new)) => old.nonce != new.nonce,
+            (Some(Scheme::Basic), Scheme::Basic) => false,
+            _ => true,
+        };
         if fresh {
-            *guard = Some(c);
+            *guard = Some(scheme);
         }
         fresh
     }
@@ -827,13 +850,13 @@ mod tests {
         let remote = Remote {
             client: oxhttp::Client::new(),
             credentials: Some(("Mufasa".into(), "Circle Of Life".into())),
-            challenge: Mutex::new(Some(Challenge {
+            challenge: Mutex::new(Some(Scheme::Digest(Challenge {
                 realm: "testrealm@host.com".into(),
                 nonce: "dcd98b7102dd2f0e8b11d0f600bfb0c093".into(),
                 opaque: None,
                 qop_auth: false,
                 count: 0,
-            })),
+            }))),
             retries: 0,
             retried: AtomicUsize::new(0),
         };
