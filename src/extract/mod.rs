@@ -385,3 +385,19 @@ mod tests {
         }
     }
 }
+#[cfg(test)]
+mod debug_tests {
+    #[test]
+    #[ignore]
+    fn debug_lines() {
+        let text = std::fs::read_to_string("/tmp/dbg/a.txt").unwrap();
+        let lex = super::Lexicon::builtin().unwrap();
+        let doc = super::Doc::new(&text, &lex);
+        for l in &doc.lines { println!("{:?} {:?}", l, doc.chars[l.start..l.end].iter().collect::<String>()); }
+        for h in doc.hits.all() { if h.cat == super::Cat::Speech { println!("{:?}", h); } }
+        let mut ents = super::entities::find(&doc);
+        for np in &ents.nps { println!("{:?} {}", np, ents.ents[np.ent].name_ar); }
+        let st = super::statements::find(&doc, &mut ents, &[]);
+        println!("{:?}", st);
+    }
+}

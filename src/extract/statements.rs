@@ -325,9 +325,10 @@ fn content_after(
         }
         if let Some(hk) = doc.hits.longest(k, Cat::Speech) {
             let after_prep = k > 0 && matches!(doc.func(k - 1), Some(FuncKind::Preposition)) || hk.prefix > 0;
+            let venue = doc.has(k, Cat::Venue);
             match doc.lex.speech[hk.idx].kind {
                 SpeechKind::Verb | SpeechKind::Relay => break,
-                SpeechKind::Noun if !after_prep && !hk.suffixed => break,
+                SpeechKind::Noun if !(after_prep && venue) && !hk.suffixed => break,
                 _ => {}
             }
         }
@@ -343,8 +344,8 @@ fn content_after(
             Some(FuncKind::Preposition) => {
                 let bare = crate::arabic::strip_proclitic(w, 2);
                 (bare == "عن" && sp.takes("an"))
-                    || (bare == "على" && sp.takes("ala"))
-                    || (bare == "الى" && sp.takes("ila"))
+                    || (bare == "علي" && sp.takes("ala"))
+                    || (bare == "الي" && sp.takes("ila"))
                     || (bare == "من" && sp.takes("from"))
             }
             _ => false,
@@ -458,7 +459,8 @@ fn noun(
     h: super::lexicon::Hit,
 ) -> Option<(usize, Option<usize>, Content)> {
     let j = h.t1;
-    if h.t0 > 0 && matches!(doc.func(h.t0 - 1), Some(FuncKind::Preposition)) && h.prefix == 0 {
+    // «في بيان»: after a preposition a venue noun says where, not who.
+    if h.t0 > 0 && matches!(doc.func(h.t0 - 1), Some(FuncKind::Preposition)) && doc.has(h.t0, Cat::Venue) {
         return None;
     }
     let np = ents.np_at(j).copied().filter(|_| doc.tight(j))?;
@@ -548,17 +550,9 @@ fn topics_and_stance(doc: &Doc, ents: &Entities, out: &mut [Stmt]) {
     for i in 0..out.len() {
         let (ss, se) = out[i].sentence;
         let (cs, ce) = out[i].content;
-        // The stretch of the sentence that belongs to this statement.
-        let s = i
-            .checked_sub(1)
-            .filter(|&k| out[k].sentence == (ss, se))
-            .map_or(ss, |k| out[k].content.1.max(ss))
-            .min(cs);
-        let e = out
-            .get(i + 1)
-            .filter(|n| n.sentence == (ss, se))
-            .map_or(se, |n| n.verb.0)
-            .max(ce);
+        // Topics come from the whole sentence: «علقت الخارجية على تصريح السوداني حول عدم حاجة
+        // العراق إلى التحالف، حيث قال إن …» is about the coalition too.
+        let (s, e) = (ss.min(cs), se.max(ce));
         let mut topics: Vec<String> = doc
             .hits
             .all()
