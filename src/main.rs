@@ -124,8 +124,15 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
-            // One line: the chain of contexts, outermost first.
-            let msg: Vec<String> = e.chain().map(|c| c.to_string()).collect();
+            // One line: the chain of contexts, outermost first, without repeating a cause that
+            // the message before it already quotes.
+            let mut msg: Vec<String> = Vec::new();
+            for cause in e.chain() {
+                let text = cause.to_string().replace('\n', " ");
+                if !msg.last().is_some_and(|prev| prev.contains(&text)) {
+                    msg.push(text);
+                }
+            }
             let _ = writeln!(io::stderr(), "newskg: error: {}", msg.join(": "));
             ExitCode::FAILURE
         }

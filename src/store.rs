@@ -55,8 +55,8 @@ pub enum StoreError {
     },
     #[error("Oxigraph: {0}")]
     Oxigraph(#[from] oxigraph::store::StorageError),
-    #[error("SPARQL syntax error: {0}")]
-    Syntax(#[from] spargebra::SparqlSyntaxError),
+    #[error("SPARQL syntax {0}")]
+    Syntax(String),
     #[error("query failed: {0}")]
     Evaluation(#[from] oxigraph::sparql::QueryEvaluationError),
     #[error("query cancelled after the {0:?} timeout")]
@@ -314,7 +314,9 @@ impl Store {
         bindings: Vec<(Variable, Term)>,
         timeout: Option<Duration>,
     ) -> Result<QueryResults<'static>, StoreError> {
-        let mut parsed = spargebra::SparqlParser::new().parse_query(sparql)?;
+        let mut parsed = spargebra::SparqlParser::new()
+            .parse_query(sparql)
+            .map_err(|e| StoreError::Syntax(one_line_syntax_error(&e.to_string())))?;
         let mut rest = Vec::new();
         for (variable, term) in bindings {
             if !bind_in_values(query_pattern(&mut parsed), &variable, &term)? {
@@ -341,6 +343,18 @@ impl Store {
             other => Ok(other?),
         }
     }
+}
+
+/// The parser's message lists every character class it expected, over several lines; keep the
+/// position and the readable part: `error at 1:38: expected one of "$", "(", ":", "<", "?", …`.
+fn one_line_syntax_error(message: &str) -> String {
+    let first = message.lines().next().unwrap_or(message);
+    let cut = first.find(" [").or_else(|| first.find(", [")).unwrap_or(first.len());
+    let mut short: String = first[..cut].trim_end_matches([',', ' ']).chars().take(200).collect();
+    if cut < first.len() || message.lines().nth(1).is_some() {
+        short.push_str(", …");
+    }
+    short
 }
 
 fn query_pattern(query: &mut spargebra::Query) -> &mut GraphPattern {
