@@ -60,10 +60,20 @@ pub(crate) enum CueKind {
 /// year word, and the start of «العام الماضي», which is its own longer phrase).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) enum Meaning {
-    Month { month: u32, needs_context: bool, english: bool },
-    Weekday { day: Weekday, needs_context: bool },
+    Month {
+        month: u32,
+        needs_context: bool,
+        english: bool,
+    },
+    Weekday {
+        day: Weekday,
+        needs_context: bool,
+    },
     Ordinal(u32),
-    Relative { kind: RelativeKind, offset: i32 },
+    Relative {
+        kind: RelativeKind,
+        offset: i32,
+    },
     Direction(Direction),
     PartOfDay,
     Period,
@@ -95,11 +105,26 @@ const FILES: &[(&str, &str)] = &[
 
 const BUILTIN: &[(&str, &str)] = &[
     ("months.tsv", include_str!("../../lexicon/time/months.tsv")),
-    ("weekdays.tsv", include_str!("../../lexicon/time/weekdays.tsv")),
-    ("ordinals.tsv", include_str!("../../lexicon/time/ordinals.tsv")),
-    ("relative.tsv", include_str!("../../lexicon/time/relative.tsv")),
-    ("modifiers.tsv", include_str!("../../lexicon/time/modifiers.tsv")),
-    ("datelines.tsv", include_str!("../../lexicon/time/datelines.tsv")),
+    (
+        "weekdays.tsv",
+        include_str!("../../lexicon/time/weekdays.tsv"),
+    ),
+    (
+        "ordinals.tsv",
+        include_str!("../../lexicon/time/ordinals.tsv"),
+    ),
+    (
+        "relative.tsv",
+        include_str!("../../lexicon/time/relative.tsv"),
+    ),
+    (
+        "modifiers.tsv",
+        include_str!("../../lexicon/time/modifiers.tsv"),
+    ),
+    (
+        "datelines.tsv",
+        include_str!("../../lexicon/time/datelines.tsv"),
+    ),
 ];
 
 /// Month names (both systems), weekdays, ordinal day words, relative words, dateline cues.
@@ -215,7 +240,10 @@ impl TimeLexicon {
                 if line.trim() != header {
                     return Err(err(
                         line_no,
-                        format!("expected the header line «{}»", header.replace('\t', "<TAB>")),
+                        format!(
+                            "expected the header line «{}»",
+                            header.replace('\t', "<TAB>")
+                        ),
                     ));
                 }
                 seen_header = true;
@@ -238,8 +266,9 @@ impl TimeLexicon {
             }
             let meaning = match name {
                 "months.tsv" => {
-                    let month = parse_num(fields[1], 1, 12)
-                        .ok_or_else(|| err(line_no, format!("month «{}» is not 1–12", fields[1])))?;
+                    let month = parse_num(fields[1], 1, 12).ok_or_else(|| {
+                        err(line_no, format!("month «{}» is not 1–12", fields[1]))
+                    })?;
                     Meaning::Month {
                         month: month as u32,
                         needs_context: parse_yes_no(fields[3]).ok_or_else(|| {
@@ -273,7 +302,10 @@ impl TimeLexicon {
                         other => return Err(err(line_no, format!("unknown kind «{other}»"))),
                     };
                     let offset = parse_num(fields[2], -100, 100).ok_or_else(|| {
-                        err(line_no, format!("offset «{}» is not a small integer", fields[2]))
+                        err(
+                            line_no,
+                            format!("offset «{}» is not a small integer", fields[2]),
+                        )
                     })?;
                     Meaning::Relative {
                         kind,
@@ -353,10 +385,12 @@ impl TimeLexicon {
         for (phrase, meanings) in &self.phrases {
             if let Some(rest) = phrase.strip_prefix("ال") {
                 if !rest.is_empty() {
-                    by_text.entry(format!("لل{rest}")).or_insert_with(|| Pattern {
-                        meanings: meanings.clone(),
-                        lam: true,
-                    });
+                    by_text
+                        .entry(format!("لل{rest}"))
+                        .or_insert_with(|| Pattern {
+                            meanings: meanings.clone(),
+                            lam: true,
+                        });
                 }
             }
         }
@@ -376,7 +410,10 @@ impl TimeLexicon {
 
     /// The word and its forms without listed proclitics, longest first: «وفي» → «وفي», «في».
     /// A clitic is only split off when two letters remain («في» is not «ف» + «ي»).
-    pub(crate) fn bare_forms<'s, 'w: 's>(&'s self, word: &'w str) -> impl Iterator<Item = &'w str> + 's {
+    pub(crate) fn bare_forms<'s, 'w: 's>(
+        &'s self,
+        word: &'w str,
+    ) -> impl Iterator<Item = &'w str> + 's {
         std::iter::once(word).chain(word.char_indices().skip(1).take(2).filter_map(
             move |(index, _)| {
                 let rest = &word[index..];

@@ -5,8 +5,9 @@
 //! reached. The rules (ARCHITECTURE / `docs/time.md` repeat them):
 //!
 //! - A full date, a month with its year, a year are `Explicit`; explicit days and months become
-//!   the narrative anchor. An explicit year becomes the anchor only when it moves the narrative
-//!   forward (a background «منذ عام 2014» does not pull later «5 يناير» back to 2014).
+//!   the narrative anchor. An explicit year anchors only year-level expressions («العام
+//!   الماضي»), and only when it moves the narrative forward: a background «منذ عام 2014» must
+//!   not turn a later «في نوفمبر» into November 2014.
 //! - Relative and year-less expressions take the publication date when given (`Publication`),
 //!   else the narrative anchor (`Narrative`), else stay `Unresolved` with no value.
 //! - Day-level expressions (أمس, weekdays, «الأسبوع الماضي») need a day anchor; a month-level
@@ -16,9 +17,10 @@
 //!   narrative anchor − 2 months … + 10 months (a narrative moves forward: «7 تشرين الأول 2023
 //!   … 5 كانون الثاني» is 5 January 2024). «الماضي»/«المقبل» pick the last one before / the
 //!   next one after the anchor instead.
-//! - With no anchor before it, a year-less day or month (without «الماضي»/«المقبل») uses the
-//!   latest explicit full date of the whole text as narrative anchor: an article is written
-//!   after every date it states, so that date bounds the narrative time from below.
+//! - With no anchor before it, a year-less day or month (without «الماضي»/«المقبل», and not
+//!   after an explicit year) uses the latest explicit full date of the whole text as narrative
+//!   anchor: an article is written after every date it states, so that date bounds the
+//!   narrative time from below.
 //! - «في اليوم نفسه» is the latest day resolved so far.
 
 use super::lexicon::Direction;
@@ -49,7 +51,8 @@ pub(crate) struct Resolver {
     published: Option<NaiveDate>,
     /// The latest explicit day or month.
     explicit: Option<DateValue>,
-    /// The latest explicit year, when later in the text than `explicit` and after its year.
+    /// The latest explicit year, when later in the text than `explicit` and after its year;
+    /// anchors only year-level expressions.
     explicit_year: Option<i32>,
     /// The latest day resolved by any rule («في اليوم نفسه»).
     last_day: Option<NaiveDate>,
@@ -80,11 +83,10 @@ impl Resolver {
         let resolved = self.value_of(form);
         if resolved.resolution == Resolution::Explicit {
             match resolved.value {
-                Some(DateValue::Year(y)) => {
-                    if self.explicit.is_none_or(|e| y > year_of(e)) {
-                        self.explicit_year = Some(y);
-                    }
+                Some(DateValue::Year(y)) if self.explicit.is_none_or(|e| y > year_of(e)) => {
+                    self.explicit_year = Some(y);
                 }
+                Some(DateValue::Year(_)) => {}
                 Some(value) => {
                     self.explicit = Some(value);
                     self.explicit_year = None;
@@ -223,21 +225,14 @@ impl Resolver {
         let anchor = if let Some(p) = self.published {
             Some((p, Resolution::Publication))
         } else {
-            match (self.explicit, self.explicit_year) {
-                (_, Some(y)) if direction.is_none() || direction == Some(Direction::Current) => {
-                    return match on(y) {
-                        Some(d) => Resolved {
-                            value: Some(DateValue::Day(d)),
-                            resolution: Resolution::Narrative,
-                        },
-                        None => UNRESOLVED,
-                    };
-                }
-                (Some(DateValue::Day(d)), _) => Some((d, Resolution::Narrative)),
-                (Some(DateValue::Month(y, m)), _) => {
+            match self.explicit {
+                Some(DateValue::Day(d)) => Some((d, Resolution::Narrative)),
+                Some(DateValue::Month(y, m)) => {
                     NaiveDate::from_ymd_opt(y, m, 1).map(|d| (d, Resolution::Narrative))
                 }
-                _ if direction.is_none() => self.document_day.map(|d| (d, Resolution::Narrative)),
+                _ if direction.is_none() && self.explicit_year.is_none() => {
+                    self.document_day.map(|d| (d, Resolution::Narrative))
+                }
                 _ => None,
             }
         };
@@ -282,31 +277,14 @@ impl Resolver {
         let index = |y: i32, m: u32| y * 12 + m as i32 - 1;
         let anchor = match self.month_anchor() {
             Some(a) => Some(a),
-            None => match (self.explicit_year, direction) {
-                (Some(y), None | Some(Direction::Current)) => {
-                    return Resolved {
-                        value: Some(DateValue::Month(y, month)),
-                        resolution: Resolution::Narrative,
-                    }
-                }
-                (_, None) => self
-                    .document_day
-                    .map(|d| ((d.year(), d.month()), Resolution::Narrative)),
-                _ => None,
-            },
+            None if direction.is_none() && self.explicit_year.is_none() => self
+                .document_day
+                .map(|d| ((d.year(), d.month()), Resolution::Narrative)),
+            None => None,
         };
         let Some(((ay, am), resolution)) = anchor else {
             return UNRESOLVED;
         };
-        // A later explicit year moves a narrative month to that year.
-        if resolution == Resolution::Narrative && direction.is_none() {
-            if let Some(y) = self.explicit_year {
-                return Resolved {
-                    value: Some(DateValue::Month(y, month)),
-                    resolution,
-                };
-            }
-        }
         let a = index(ay, am);
         let here = index(ay, month);
         let y = match direction {
@@ -414,12 +392,30 @@ mod tests {
     fn weekday_ways() {
         // 2024-02-09 was a Friday.
         let friday = d(2024, 2, 9);
-        assert_eq!(weekday_from(friday, Weekday::Thu, WeekdayWay::OnOrBefore), d(2024, 2, 8));
-        assert_eq!(weekday_from(friday, Weekday::Fri, WeekdayWay::OnOrBefore), friday);
-        assert_eq!(weekday_from(friday, Weekday::Fri, WeekdayWay::Before), d(2024, 2, 2));
-        assert_eq!(weekday_from(friday, Weekday::Sun, WeekdayWay::After), d(2024, 2, 11));
-        assert_eq!(weekday_from(friday, Weekday::Mon, WeekdayWay::OnOrAfter), d(2024, 2, 12));
-        assert_eq!(weekday_from(friday, Weekday::Sat, WeekdayWay::Nearest), d(2024, 2, 10));
+        assert_eq!(
+            weekday_from(friday, Weekday::Thu, WeekdayWay::OnOrBefore),
+            d(2024, 2, 8)
+        );
+        assert_eq!(
+            weekday_from(friday, Weekday::Fri, WeekdayWay::OnOrBefore),
+            friday
+        );
+        assert_eq!(
+            weekday_from(friday, Weekday::Fri, WeekdayWay::Before),
+            d(2024, 2, 2)
+        );
+        assert_eq!(
+            weekday_from(friday, Weekday::Sun, WeekdayWay::After),
+            d(2024, 2, 11)
+        );
+        assert_eq!(
+            weekday_from(friday, Weekday::Mon, WeekdayWay::OnOrAfter),
+            d(2024, 2, 12)
+        );
+        assert_eq!(
+            weekday_from(friday, Weekday::Sat, WeekdayWay::Nearest),
+            d(2024, 2, 10)
+        );
     }
 
     #[test]

@@ -67,7 +67,10 @@ pub(crate) enum Form {
         direction: Option<Direction>,
     },
     /// «أمس», «أول أمس», «غدا»; with a weekday: «أمس الثلاثاء».
-    RelativeDay { offset: i32, weekday: Option<Weekday> },
+    RelativeDay {
+        offset: i32,
+        weekday: Option<Weekday>,
+    },
     /// «الثلاثاء», «يوم الجمعة الماضي», «الأحد المقبل».
     Weekday { day: Weekday, way: WeekdayWay },
     /// «في اليوم نفسه» (0), «في اليوم التالي» (+1): from the latest resolved day.
@@ -196,7 +199,13 @@ fn atoms(text: &str, lexicon: &TimeLexicon) -> Vec<Atom> {
 
 /// Checks that a hit `[start, end)` is a whole word, possibly behind clitics («وأمس»,
 /// «بالأمس», «لليوم»); returns where the expression starts (after the clitics).
-fn word_start(text: &str, start: usize, end: usize, lam: bool, lexicon: &TimeLexicon) -> Option<usize> {
+fn word_start(
+    text: &str,
+    start: usize,
+    end: usize,
+    lam: bool,
+    lexicon: &TimeLexicon,
+) -> Option<usize> {
     if text[end..].chars().next().is_some_and(char::is_alphabetic) {
         return None;
     }
@@ -341,7 +350,9 @@ impl<'a> Parser<'a> {
         Some(match kind {
             RelativeKind::Day => {
                 // «في اليوم الخامس» is «on the fifth day», not «today».
-                if self.gap(i) == Gap::Space && self.has(i + 1, |m| matches!(m, Meaning::Ordinal(_))) {
+                if self.gap(i) == Gap::Space
+                    && self.has(i + 1, |m| matches!(m, Meaning::Ordinal(_)))
+                {
                     return None;
                 }
                 // «أمس الثلاثاء», «اليوم الأحد», then maybe «مساء»: «أمس مساء».
@@ -430,9 +441,18 @@ impl<'a> Parser<'a> {
             None
         };
         if let Some(date_at) = linked {
-            if let Some((raw, after)) = self.numeric_date(date_at).or_else(|| self.day_month(date_at)) {
+            if let Some((raw, after)) = self
+                .numeric_date(date_at)
+                .or_else(|| self.day_month(date_at))
+            {
                 if matches!(raw.form, Form::Full(_) | Form::DayMonth { .. }) {
-                    return Some((Raw { start: atom.start, ..raw }, after));
+                    return Some((
+                        Raw {
+                            start: atom.start,
+                            ..raw
+                        },
+                        after,
+                    ));
                 }
             }
         }
@@ -557,7 +577,9 @@ impl<'a> Parser<'a> {
             return None;
         }
         // «2024-01» is the start of a numeric date, not a year on its own.
-        if after.starts_with(['-', '/', '.']) && after[1..].starts_with(|c: char| c.is_ascii_digit()) {
+        if after.starts_with(['-', '/', '.'])
+            && after[1..].starts_with(|c: char| c.is_ascii_digit())
+        {
             return None;
         }
         Some(value as i32)
@@ -630,7 +652,10 @@ impl<'a> Parser<'a> {
         let atom = self.atoms.get(i)?;
         let day = match self.number(i) {
             Some((value, digits)) if digits <= 2 && (1..=31).contains(&value) => {
-                if !matches!(self.gap(i), Gap::Space | Gap::Separator | Gap::Min | Gap::Suffix) {
+                if !matches!(
+                    self.gap(i),
+                    Gap::Space | Gap::Separator | Gap::Min | Gap::Suffix
+                ) {
                     return None;
                 }
                 value
@@ -712,7 +737,10 @@ impl<'a> Parser<'a> {
         let (month, next, english, needs_context) = self.month_at(i)?;
         // English order: «February 9, 2024».
         if let Some((day, digits)) = self.number(next) {
-            if digits <= 2 && self.gap(next - 1) == Gap::Space && matches!(self.gap(next), Gap::Separator) {
+            if digits <= 2
+                && self.gap(next - 1) == Gap::Space
+                && matches!(self.gap(next), Gap::Separator)
+            {
                 if let Some(year) = self.year_at(next + 1) {
                     let date = NaiveDate::from_ymd_opt(year, month, day)?;
                     return Some((
@@ -727,7 +755,13 @@ impl<'a> Parser<'a> {
             }
         }
         let (raw, after) = self.finish_month(atom.start, None, month, next)?;
-        let alone = matches!(raw.form, Form::Month { direction: None, .. });
+        let alone = matches!(
+            raw.form,
+            Form::Month {
+                direction: None,
+                ..
+            }
+        );
         if alone && english {
             return None;
         }
@@ -765,8 +799,12 @@ fn classify_gap(gap: &str) -> Gap {
         return Gap::Min;
     }
     let is_sep = |s: &str| {
-        s.chars()
-            .all(|c| matches!(c, ' ' | '\t' | '-' | '/' | '.' | ',' | '،' | '(' | ')' | '–' | '—'))
+        s.chars().all(|c| {
+            matches!(
+                c,
+                ' ' | '\t' | '-' | '/' | '.' | ',' | '،' | '(' | ')' | '–' | '—'
+            )
+        })
     };
     if is_sep(gap) {
         return Gap::Separator;
@@ -801,9 +839,10 @@ mod tests {
     use super::*;
 
     fn forms(text: &str) -> Vec<(String, Form)> {
-        let lexicon = TimeLexicon::builtin().unwrap();
+        static LEXICON: std::sync::OnceLock<TimeLexicon> = std::sync::OnceLock::new();
+        let lexicon = LEXICON.get_or_init(|| TimeLexicon::builtin().unwrap());
         let folded = crate::arabic::normalize(text);
-        scan(&folded, &lexicon)
+        scan(&folded, lexicon)
             .raws
             .into_iter()
             .map(|r| (folded[r.start..r.end].to_owned(), r.form))
@@ -841,8 +880,17 @@ mod tests {
         // «مارس» is also «he practised»; «بين الاثنين» is «between the two».
         assert!(forms("مارس الوزير ضغوطا كبيرة").is_empty());
         assert!(forms("جرت مصالحة بين الاثنين").is_empty());
-        assert_eq!(forms("بدأت الخطة في مارس")[0].1, Form::Month { month: 3, direction: None });
-        assert_eq!(forms("في آذار/مارس 2020 بدأ الانسحاب")[0].1, Form::MonthYear(2020, 3));
+        assert_eq!(
+            forms("بدأت الخطة في مارس")[0].1,
+            Form::Month {
+                month: 3,
+                direction: None
+            }
+        );
+        assert_eq!(
+            forms("في آذار/مارس 2020 بدأ الانسحاب")[0].1,
+            Form::MonthYear(2020, 3)
+        );
     }
 
     #[test]
@@ -850,12 +898,18 @@ mod tests {
         // «تستأنف المحادثات الأحد» (the talks resume on Sunday): Sunday to come.
         assert_eq!(
             forms("وقال إن اللجنة تستأنف الأحد اجتماعاتها")[0].1,
-            Form::Weekday { day: Weekday::Sun, way: WeekdayWay::OnOrAfter }
+            Form::Weekday {
+                day: Weekday::Sun,
+                way: WeekdayWay::OnOrAfter
+            }
         );
         // «أعلنت بغداد، الخميس،» is past narrative.
         assert_eq!(
             forms("أعلنت بغداد، الخميس، أن المحادثات")[0].1,
-            Form::Weekday { day: Weekday::Thu, way: WeekdayWay::OnOrBefore }
+            Form::Weekday {
+                day: Weekday::Thu,
+                way: WeekdayWay::OnOrBefore
+            }
         );
     }
 
