@@ -192,6 +192,16 @@ impl Resolver {
                 }
                 None => UNRESOLVED,
             },
+            Form::DayOfMonth { day, offset } => match self.month_anchor() {
+                Some(((y, m), resolution)) => {
+                    let (y, m) = month_add(y, m, *offset);
+                    done(
+                        NaiveDate::from_ymd_opt(y, m, *day).map(DateValue::Day),
+                        resolution,
+                    )
+                }
+                None => UNRESOLVED,
+            },
             Form::RelativeYear(offset) => match self.year_anchor() {
                 Some((y, resolution)) => done(Some(DateValue::Year(y + offset)), resolution),
                 None => UNRESOLVED,

@@ -79,6 +79,8 @@ pub(crate) enum Form {
     Week(i32),
     /// «الشهر الماضي» (−1).
     RelativeMonth(i32),
+    /// «الخامس من الشهر الجاري» (0), «12 من الشهر الماضي» (−1).
+    DayOfMonth { day: u32, offset: i32 },
     /// «العام الماضي» (−1).
     RelativeYear(i32),
     /// «غداة X» (+1), «عشية X» (−1); `of` is X when X is a date expression.
@@ -672,7 +674,27 @@ impl<'a> Parser<'a> {
                 day
             }
         };
-        let (month, next, _, _) = self.month_at(i + 1)?;
+        let Some((month, next, _, _)) = self.month_at(i + 1) else {
+            // «الخامس من الشهر الجاري», «12 من الشهر الماضي».
+            let offset = self.meanings(i + 1).iter().find_map(|m| match m {
+                Meaning::Relative {
+                    kind: RelativeKind::Month,
+                    offset,
+                } => Some(*offset),
+                _ => None,
+            })?;
+            if self.gap(i) != Gap::Min {
+                return None;
+            }
+            return Some((
+                Raw {
+                    start: atom.start,
+                    end: self.atoms.get(i + 1)?.end,
+                    form: Form::DayOfMonth { day, offset },
+                },
+                i + 2,
+            ));
+        };
         self.finish_month(atom.start, Some(day), month, next)
     }
 
@@ -782,6 +804,7 @@ fn day_level(form: &Form) -> bool {
         form,
         Form::Full(_)
             | Form::DayMonth { .. }
+            | Form::DayOfMonth { .. }
             | Form::RelativeDay { .. }
             | Form::Weekday { .. }
             | Form::SameDay(_)
@@ -910,6 +933,18 @@ mod tests {
                 day: Weekday::Thu,
                 way: WeekdayWay::OnOrBefore
             }
+        );
+    }
+
+    #[test]
+    fn day_of_a_relative_month() {
+        // «يوم الخامس من الشهر الجاري»: the fifth of the anchor's month.
+        assert_eq!(
+            forms("أعلنت الحكومة يوم الخامس من الشهر الجاري بدء الحوار")[0],
+            (
+                "يوم الخامس من الشهر الجاري".to_owned(),
+                Form::DayOfMonth { day: 5, offset: 0 }
+            )
         );
     }
 
