@@ -52,3 +52,9 @@ fn dump() {
         }
     }
 }
+
+#[test]
+fn own_articles_score() {
+    let r = report("tests/gold/own", None);
+    assert!(r.statements_f1 >= 0.0);
+}

@@ -184,7 +184,8 @@ fn name_chunk(doc: &Doc, j: usize) -> Option<usize> {
         if k > j && (!doc.tight(k) || doc.gap(k).contains(['«', '»', '"', '(', ')', '-'])) {
             break;
         }
-        if !nameish(doc, k) {
+        let w = doc.word(k);
+        if !nameish(doc, k) || (k > j && ["لل", "بال", "وال", "فال", "كال"].iter().any(|p| w.starts_with(p))) {
             break;
         }
         k += 1;
@@ -230,7 +231,15 @@ fn head_phrase(doc: &Doc, t: usize, cat: Cat) -> Option<(usize, String, Option<S
         if gap.contains(['«', '"']) {
             quoted = true;
         }
-        if w.starts_with("ال") || doc.has(k, Cat::Gaz) {
+        // A known name inside: «حكومة إقليم كردستان».
+        if let Some(g) = doc.hits.longest(k, Cat::Gaz).filter(|g| g.prefix == 0) {
+            let g = *g;
+            parts.push(doc.orig(g.s, g.e));
+            definite = true;
+            k = g.t1;
+            continue;
+        }
+        if w.starts_with("ال") {
             definite = true;
         } else if w.starts_with("لل") || (k > t + 1 && !quoted) {
             break;
@@ -316,7 +325,7 @@ pub(crate) fn find(doc: &Doc) -> Entities {
                 break;
             }
         }
-        if doc.toks[t].start != tok_start {
+        if t >= n || doc.toks[t].start != tok_start {
             continue;
         }
         // Kunya: «أبو تقوى السعيدي».
@@ -437,6 +446,22 @@ fn title_phrase(
         // «المتحدث باسم القائد العام للقوات المسلحة العراقية»: a post inside the title.
         if let Some(inner) = doc.hits.longest(j, Cat::Title).filter(|_| j > ti.t1) {
             j = inner.t1;
+            continue;
+        }
+        // «السفير الأمريكي في بغداد جيمس هاريسون»، «النائب عن كتلة الفتح محمود القيسي».
+        if matches!(doc.func(j), Some(FuncKind::Preposition))
+            && j + 1 < n
+            && doc.tight(j + 1)
+            && (doc.hits.longest(j + 1, Cat::Gaz).is_some_and(|g| doc.lex.gaz[g.idx].kind != EntityKind::Person)
+                || head_phrase(doc, j + 1, Cat::OrgHead).is_some())
+        {
+            j += 1;
+            continue;
+        }
+        // An adjective the lexicon does not know, right before a name: «وزير الدفاع الإيطالي
+        // غويدو كروسيتو».
+        if w.starts_with("ال") && nameish(doc, j) && j + 1 < n && doc.tight(j + 1) && name_chunk(doc, j + 1).is_some() {
+            j += 1;
             continue;
         }
         if let Some(g) = doc.hits.longest(j, Cat::Gaz).filter(|g| doc.lex.gaz[g.idx].kind != EntityKind::Person) {
@@ -602,6 +627,18 @@ fn resolve_titles(ents: &mut Entities, title_only: Vec<(usize, usize, String, Op
             if best.is_none_or(|(d, _)| dist < d) {
                 best = Some((dist, r.holder));
             }
+        }
+        // «المسؤول الإيطالي»: a generic post is the nearest person named before it.
+        if best.is_none() && title_en == "official" {
+            best = ents
+                .nps
+                .iter()
+                .filter(|p| p.t1 <= t0 && ents.ents[p.ent].kind == EntityKind::Person)
+                .filter(|p| {
+                    country.is_none() || ents.ents[p.ent].country.is_none() || ents.ents[p.ent].country == country
+                })
+                .next_back()
+                .map(|p| (0, p.ent));
         }
         if let Some((_, h)) = best {
             if ents.np_covering(t0).is_none() {

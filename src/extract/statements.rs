@@ -272,6 +272,13 @@ fn verb(
         (last_speaker(ents, out, gender)?, end)
     } else if let Some(np) = ents.np_ending(h.t0).copied().filter(|p| p.t0 >= sent.t0 && doc.tight(h.t0)) {
         (np.ent, j)
+    } else if let Some(np) = (h.t0 >= 1 && doc.func(h.t0 - 1) == Some(FuncKind::Adverb))
+        .then(|| ents.np_ending(h.t0 - 1).copied())
+        .flatten()
+        .filter(|p| p.t0 >= sent.t0)
+    {
+        // «وكان السفير … جيمس هاريسون قد قال»
+        (np.ent, j)
     } else {
         // No subject: the first person of the sentence, else the last speaker.
         let first_person = ents
