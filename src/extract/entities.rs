@@ -254,7 +254,12 @@ fn head_phrase(doc: &Doc, t: usize, cat: Cat) -> Option<(usize, String, Option<S
     // A demonym closes the name and fixes its country.
     let mut country = None;
     if k < doc.toks.len() && doc.tight(k) {
-        if let Some(d) = doc.hits.longest(k, Cat::Demonym).filter(|d| d.t1 == k + 1 && d.prefix == 0) {
+        if let Some(d) = doc
+            .hits
+            .starting(k)
+            .iter()
+            .find(|d| d.cat == Cat::Demonym && d.t1 == k + 1 && (d.prefix == 0 || doc.word(k).starts_with("ال")))
+        {
             let dem = &doc.lex.demonyms[d.idx];
             let fem = doc.word(k).ends_with('ه');
             let canon = if fem {

@@ -115,6 +115,7 @@ pub(crate) enum StanceCue {
     Supports,
     Opposes,
     Negator,
+    Conditional,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -221,7 +222,8 @@ impl Hits {
         self.list[a as usize..b as usize]
             .iter()
             .filter(|h| h.cat == cat)
-            .max_by_key(|h| (h.t1, h.e))
+            // On a tie the earlier row wins: «نفى» the verb before «نفي» the noun.
+            .max_by_key(|h| (h.t1, h.e, std::cmp::Reverse(h.idx)))
     }
     /// All hits starting at token `t`.
     pub fn starting(&self, t: usize) -> &[Hit] {
@@ -599,6 +601,7 @@ impl Lexicon {
                         "supports" => StanceCue::Supports,
                         "opposes" => StanceCue::Opposes,
                         "negator" => StanceCue::Negator,
+                        "conditional" => StanceCue::Conditional,
                         other => {
                             return Err(syntax(file, line, format!("unknown kind {other:?}")))
                         }

@@ -606,7 +606,7 @@ fn stance_in(doc: &Doc, s: usize, e: usize) -> Option<Stance> {
         .collect();
     for h in &cues {
         let cue = doc.lex.stance[h.idx];
-        if cue == StanceCue::Negator {
+        if matches!(cue, StanceCue::Negator | StanceCue::Conditional) {
             continue;
         }
         // A negator governs the rest of its clause: up to twelve words, not across a comma.
@@ -617,6 +617,10 @@ fn stance_in(doc: &Doc, s: usize, e: usize) -> Option<Stance> {
                 && n.t0 < h.t0
                 && n.s >= s
                 && (n.t0 + 1..=h.t0).all(|k| !doc.gap(k).contains(['،', ',', '.']))
+                && !cues.iter().any(|c| {
+                    doc.lex.stance[c.idx] == StanceCue::Conditional && c.t1 == n.t0
+                        || doc.lex.stance[c.idx] == StanceCue::Conditional && c.t0 <= n.t0 && n.t1 <= c.t1
+                })
         });
         let supports = (cue == StanceCue::Supports) != negated;
         return Some(if supports { Stance::Supports } else { Stance::Opposes });
