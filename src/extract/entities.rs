@@ -75,7 +75,9 @@ impl Entities {
     }
     /// The noun phrase ending just before token `t`.
     pub fn np_ending(&self, t: usize) -> Option<&Np> {
-        self.nps.iter().rev().find(|n| n.t1 == t)
+        // Noun phrases are short: look back over those starting a few words before.
+        let i = self.nps.partition_point(|n| n.t0 < t);
+        self.nps[..i].iter().rev().take(8).find(|n| n.t1 == t)
     }
     /// The noun phrase covering token `t`.
     pub fn np_covering(&self, t: usize) -> Option<&Np> {

@@ -40,12 +40,12 @@ pub(crate) fn find(doc: &Doc, ents: &Entities, times: &[Time]) -> (Vec<Ev>, Vec<
         let quotes = structure::quotes(&doc.chars, line.start, line.end);
         for (ss, se) in structure::sentences(&doc.chars, line.start, line.end, &quotes) {
             let (t0, t1) = (doc.tok_at(ss), doc.tok_at(se));
-            let nps: Vec<_> = ents.nps.iter().filter(|p| p.t0 >= t0 && p.t1 <= t1).copied().collect();
-            let sent_times: Vec<usize> = times
-                .iter()
-                .enumerate()
-                .filter(|(_, t)| t.s >= ss && t.e <= se)
-                .map(|(i, _)| i)
+            let from = ents.nps.partition_point(|p| p.t0 < t0);
+            let nps: Vec<_> = ents.nps[from..].iter().take_while(|p| p.t0 < t1).filter(|p| p.t1 <= t1).copied().collect();
+            let tfrom = times.partition_point(|t| t.s < ss);
+            let sent_times: Vec<usize> = (tfrom..times.len())
+                .take_while(|&i| times[i].s < se)
+                .filter(|&i| times[i].e <= se)
                 .collect();
             let mut t = t0;
             while t < t1 {

@@ -235,6 +235,12 @@ impl Hits {
     pub fn all(&self) -> &[Hit] {
         &self.list
     }
+    /// Hits whose first token is in `[t0, t1)`, in text order (a slice: no scan of the rest).
+    pub fn in_tokens(&self, t0: usize, t1: usize) -> &[Hit] {
+        let a = self.list.partition_point(|h| h.t0 < t0);
+        let b = self.list.partition_point(|h| h.t0 < t1);
+        &self.list[a..b.max(a)]
+    }
     /// Leftmost-longest non-overlapping hits of one table, in text order.
     pub fn chain(&self, cat: Cat) -> Vec<Hit> {
         let mut out: Vec<Hit> = Vec::new();

@@ -93,7 +93,11 @@ pub(crate) fn find(doc: &Doc, ents: &mut Entities, times: &[Time]) -> Vec<Stmt> 
                 t0: doc.tok_at(ss),
                 t1: doc.tok_at(se),
                 quotes: &quotes,
-                times,
+                times: {
+                    let a = times.partition_point(|t| t.s < ss);
+                    let b = times.partition_point(|t| t.s < se);
+                    &times[a..b.max(a)]
+                },
             };
             let first = out.len();
             let mut t = sent.t0;
@@ -281,10 +285,11 @@ fn verb(
         (np.ent, j)
     } else {
         // No subject: the first person of the sentence, else the last speaker.
-        let first_person = ents
-            .nps
+        let from = ents.nps.partition_point(|p| p.t0 < sent.t0);
+        let first_person = ents.nps[from..]
             .iter()
-            .filter(|p| p.t0 >= sent.t0 && p.t1 <= h.t0)
+            .take_while(|p| p.t0 < h.t0)
+            .filter(|p| p.t1 <= h.t0)
             .filter(|p| !sent.quoted(doc.toks[p.t0].start))
             .find(|p| match gender {
                 Gender::Feminine => ents.ents[p.ent].kind != EntityKind::Person,
@@ -480,7 +485,7 @@ fn noun(
 fn venues(doc: &Doc, ents: &Entities, stmts: &mut [Stmt]) {
     for st in stmts.iter_mut() {
         let (ss, se) = st.sentence;
-        for v in doc.hits.all().iter().filter(|v| v.cat == Cat::Venue && v.s >= ss && v.e <= se) {
+        for v in doc.hits.in_tokens(doc.tok_at(ss), doc.tok_at(se)).iter().filter(|v| v.cat == Cat::Venue && v.s >= ss && v.e <= se) {
             if v.s >= st.content.0 && v.e <= st.content.1 {
                 continue;
             }
@@ -509,9 +514,11 @@ fn dates(doc: &Doc, ents: &Entities, out: &mut [Stmt], first: usize, times: &[Ti
         };
         // Times of the sentence, each claimed by the nearest speech word of the sentence.
         let siblings: Vec<usize> = (first..out.len()).filter(|&k| out[k].sentence == (ss, se)).collect();
-        let own = times
+        let (a, b) = (times.partition_point(|t| t.s < ss), times.partition_point(|t| t.s < se));
+        let own = times[a..b.max(a)]
             .iter()
             .enumerate()
+            .map(|(k, t)| (k + a, t))
             .filter(|(_, t)| t.s >= ss && t.e <= se && !in_content(t, &out[first..]))
             .filter(|(_, t)| {
                 let d = |k: usize| out[k].verb.0.abs_diff(t.s);
@@ -526,9 +533,11 @@ fn dates(doc: &Doc, ents: &Entities, out: &mut [Stmt], first: usize, times: &[Ti
         // An earlier time of the paragraph that no statement content contains.
         let line = doc.line_of(ss);
         let lstart = doc.lines.get(line).map_or(0, |l| l.start);
-        let para = times
+        let la = times.partition_point(|t| t.s < lstart);
+        let para = times[la..a.max(la)]
             .iter()
             .enumerate()
+            .map(|(k, t)| (k + la, t))
             .filter(|(_, t)| t.s >= lstart && t.e <= ss && !in_content(t, &out[first..]))
             .next_back()
             .map(|(k, _)| k);
@@ -562,7 +571,7 @@ fn topics_and_stance(doc: &Doc, ents: &Entities, out: &mut [Stmt]) {
         let (s, e) = (ss.min(cs), se.max(ce));
         let mut topics: Vec<String> = doc
             .hits
-            .all()
+            .in_tokens(doc.tok_at(s), doc.tok_at(e))
             .iter()
             .filter(|h| h.cat == Cat::Topic && h.s >= s && h.e <= e)
             .map(|h| doc.lex.topics[h.idx].clone())
@@ -600,7 +609,7 @@ fn topics_and_stance(doc: &Doc, ents: &Entities, out: &mut [Stmt]) {
 fn stance_in(doc: &Doc, s: usize, e: usize) -> Option<Stance> {
     let cues: Vec<&super::lexicon::Hit> = doc
         .hits
-        .all()
+        .in_tokens(doc.tok_at(s), doc.tok_at(e))
         .iter()
         .filter(|h| h.cat == Cat::Stance && h.s >= s && h.e <= e)
         .collect();
