@@ -62,11 +62,12 @@ pub fn find_times(
     let scan = scan::scan(&normalized.text, lexicon);
     let mut resolver = resolve::Resolver::new(&scan.raws, published);
     let limit = text.chars().count();
+    let mut chars = CharCounter::new(&normalized.text);
     scan.raws
         .iter()
         .map(|raw| {
             let resolved = resolver.resolve(&raw.form);
-            let (start, end) = original_span(normalized, raw, limit);
+            let (start, end) = chars.original(normalized, raw, limit);
             TimeMention {
                 start,
                 end,
@@ -156,10 +157,50 @@ fn top_lines_end(text: &str, n: usize) -> usize {
 }
 
 fn original_span(normalized: &Normalized, raw: &Raw, limit: usize) -> (usize, usize) {
-    let start = normalized.char_at_byte(raw.start);
-    let end = normalized.char_at_byte(raw.end);
-    let (s, e) = normalized.original(start, end);
-    (s.min(limit), e.min(limit))
+    CharCounter::new(&normalized.text).original(normalized, raw, limit)
+}
+
+/// Byte offsets of the folded text to character offsets, for offsets that mostly grow (the
+/// mentions come in text order): counting characters from the previous offset reads the text
+/// once, where a binary search per offset in the offset map misses the cache each time.
+struct CharCounter<'t> {
+    text: &'t str,
+    byte: usize,
+    char: usize,
+}
+
+impl<'t> CharCounter<'t> {
+    fn new(text: &'t str) -> Self {
+        CharCounter {
+            text,
+            byte: 0,
+            char: 0,
+        }
+    }
+
+    fn char_at(&mut self, byte: usize) -> usize {
+        if byte < self.byte {
+            self.byte = 0;
+            self.char = 0;
+        }
+        // Offsets come from the scanner and lie on character boundaries; `get` keeps a wrong
+        // one from panicking.
+        match self.text.get(self.byte..byte) {
+            Some(between) => {
+                self.char += between.chars().count();
+                self.byte = byte;
+            }
+            None => return self.char,
+        }
+        self.char
+    }
+
+    fn original(&mut self, normalized: &Normalized, raw: &Raw, limit: usize) -> (usize, usize) {
+        let start = self.char_at(raw.start);
+        let end = self.char_at(raw.end);
+        let (s, e) = normalized.original(start, end);
+        (s.min(limit), e.min(limit))
+    }
 }
 
 fn kind_of(form: &Form) -> TimeKind {
