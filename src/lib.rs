@@ -11,6 +11,7 @@ pub mod corpus;
 pub mod dates;
 pub mod export;
 pub mod extract;
+pub mod link;
 pub mod mapper;
 pub mod model;
 pub mod queries;

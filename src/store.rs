@@ -15,7 +15,9 @@
 
 use oxigraph::io::{RdfFormat, RdfParser, RdfSerializer};
 use oxigraph::model::{GraphNameRef, NamedNode, NamedNodeRef, Quad, Term};
-use oxigraph::sparql::{CancellationToken, QueryResults, SparqlEvaluator, Variable};
+use oxigraph::sparql::{
+    CancellationToken, DefaultServiceHandler, QueryResults, SparqlEvaluator, Variable,
+};
 use spargebra::algebra::GraphPattern;
 use spargebra::term::GroundTerm;
 use serde::{Deserialize, Serialize};
@@ -314,6 +316,29 @@ impl Store {
         bindings: Vec<(Variable, Term)>,
         timeout: Option<Duration>,
     ) -> Result<QueryResults<'static>, StoreError> {
+        self.query_with(sparql, bindings, timeout, SparqlEvaluator::new())
+    }
+
+    /// [`Store::query`] with `SERVICE` calls handed to `services`, which decides which
+    /// endpoints it calls (see `link::service::AllowedServices`).
+    pub fn query_with_services(
+        &self,
+        sparql: &str,
+        bindings: Vec<(Variable, Term)>,
+        timeout: Option<Duration>,
+        services: impl DefaultServiceHandler + 'static,
+    ) -> Result<QueryResults<'static>, StoreError> {
+        let evaluator = SparqlEvaluator::new().with_default_service_handler(services);
+        self.query_with(sparql, bindings, timeout, evaluator)
+    }
+
+    fn query_with(
+        &self,
+        sparql: &str,
+        bindings: Vec<(Variable, Term)>,
+        timeout: Option<Duration>,
+        evaluator: SparqlEvaluator,
+    ) -> Result<QueryResults<'static>, StoreError> {
         let mut parsed = spargebra::SparqlParser::new()
             .parse_query(sparql)
             .map_err(|e| StoreError::Syntax(one_line_syntax_error(&e.to_string())))?;
@@ -325,8 +350,8 @@ impl Store {
         }
         let token = CancellationToken::new();
         // oxigraph is built without its HTTP client: SERVICE calls fail instead of making this
-        // process fetch from arbitrary hosts.
-        let mut evaluator = SparqlEvaluator::new().with_cancellation_token(token.clone());
+        // process fetch from arbitrary hosts, unless `query_with_services` allowed some.
+        let mut evaluator = evaluator.with_cancellation_token(token.clone());
         if !rest.is_empty() {
             evaluator = evaluator.without_optimizations();
         }
