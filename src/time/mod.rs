@@ -84,9 +84,9 @@ pub fn find_times(
 ///
 /// A full date counts when it follows a dateline cue of `datelines.tsv` on the same line
 /// (publication cues before update cues), or stands in the first three non-empty lines as a
-/// dateline does: at most three words before it on its line (a place: «بغداد -»), none of them
-/// a preposition like «في», and little or a separator after it. A date inside a sentence of the
-/// body is an event date, not a dateline.
+/// dateline does: nothing before it on its line, or at most three words ending in a separator
+/// (a place: «بغداد -»), none of them a preposition like «في»; and at most two words («GMT»,
+/// «ص») or a separator after it. A date inside a sentence or headline is an event date.
 pub fn dateline(
     text: &str,
     normalized: &Normalized,
@@ -119,16 +119,19 @@ pub fn dateline(
         let line_end = folded[raw.end..]
             .find('\n')
             .map_or(folded.len(), |i| raw.end + i);
-        let before: Vec<&str> = words(&folded[line_start..raw.start]).collect();
+        let head = &folded[line_start..raw.start];
+        let before: Vec<&str> = words(head).collect();
         let after = &folded[raw.end..line_end];
+        let separators = ['-', '–', '—', ':', '|', '،', ',', '/', '(', '['];
         let preposition = before
             .iter()
             .any(|w| lexicon.word_in(&lexicon.year_prepositions, w));
-        let after_ok = words(after).count() <= 3
-            || after
-                .trim_start()
-                .starts_with(['-', '–', '—', ':', '|', '،', ',', '/']);
-        if before.len() <= 3 && !preposition && after_ok {
+        // «بغداد - 9 فبراير 2024», «Friday, February 9, 2024»: words before the date end in a
+        // separator; «العراق يعلن 11 فبراير 2024 موعدا …» is a headline, not a dateline.
+        let before_ok = before.is_empty()
+            || (before.len() <= 3 && !preposition && head.trim_end().ends_with(separators));
+        let after_ok = words(after).count() <= 2 || after.trim_start().starts_with(separators);
+        if before_ok && after_ok {
             return found(raw, date);
         }
     }

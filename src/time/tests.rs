@@ -539,6 +539,11 @@ fn body_dates_are_not_datelines() {
         None
     );
     assert_eq!(dateline_of("القاهرة: «خليجيون»\nنص"), None);
+    // A headline that names a date.
+    assert_eq!(
+        dateline_of("العراق يعلن 11 فبراير 2024 موعدا لاستئناف المحادثات\nنص"),
+        None
+    );
 }
 
 mod properties {
