@@ -209,7 +209,10 @@ fn head_phrase(doc: &Doc, t: usize, cat: Cat) -> Option<(usize, String, Option<S
         Cat::OrgHead => doc.lex.org_heads[h.idx].words,
         _ => doc.lex.place_heads[h.idx].words,
     };
-    let mut parts = vec![doc.orig(h.s, h.e)];
+    // «القوات الأجنبية»: the article belongs to the name; other clitics do not.
+    let head_start = if doc.word(t).starts_with("ال") && h.prefix == 2 { doc.toks[t].start } else { h.s };
+    let head_definite = doc.word(t).starts_with("ال") && h.prefix <= 2;
+    let mut parts = vec![doc.orig(head_start, h.e)];
     let mut k = t + 1;
     let mut definite = false;
     let mut quoted = false;
@@ -243,14 +246,17 @@ fn head_phrase(doc: &Doc, t: usize, cat: Cat) -> Option<(usize, String, Option<S
         }
         if w.starts_with("ال") {
             definite = true;
-        } else if w.starts_with("لل") || (k > t + 1 && !quoted) {
+        } else if w.starts_with("لل") || !quoted {
+            // The first word of a name is definite, known or quoted; later ones too.
             break;
         }
         let tok = doc.toks[k];
         parts.push(doc.orig(tok.start, tok.end));
         k += 1;
     }
-    if k == t + 1 || !(definite || quoted) {
+    let bare_with_demonym = k == t + 1 && head_definite && k < doc.toks.len() && doc.tight(k)
+        && doc.hits.starting(k).iter().any(|d| d.cat == Cat::Demonym && d.t1 == k + 1);
+    if !bare_with_demonym && (k == t + 1 || !(definite || quoted)) {
         return None;
     }
     // A demonym closes the name and fixes its country.
@@ -534,7 +540,16 @@ fn title_phrase(
             ents.nps.push(Np { ent: e, t0: t, t1: g.t1 });
             holder = Some(e);
             end = g.t1;
-        } else if let Some(k) = name_chunk(doc, j) {
+        } else if let Some(mut k) = name_chunk(doc, j) {
+            // «رئيس الاتحاد العراقي لكرة القدم عدنان درجال»: when a second name follows, the
+            // first was a modifier of the post.
+            let mut j = j;
+            if k < n && doc.tight(k) {
+                if let Some(k2) = name_chunk(doc, k) {
+                    j = k;
+                    k = k2;
+                }
+            }
             let e = person(doc, ents, j, k, doc.toks[j].start);
             if let Some(np) = ents.nps.last_mut() {
                 np.t0 = t;

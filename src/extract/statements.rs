@@ -30,6 +30,8 @@ use crate::model::{EntityKind, Stance};
 /// One statement, in folded character offsets.
 #[derive(Debug, Clone)]
 pub(crate) struct Stmt {
+    /// The verb denies its content («نفى»): the content's stance is reversed.
+    denies: bool,
     pub speaker: Option<usize>,
     pub verb: (usize, usize),
     pub content: (usize, usize),
@@ -132,8 +134,17 @@ pub(crate) fn find(doc: &Doc, ents: &mut Entities, times: &[Time]) -> Vec<Stmt> 
                     t = next;
                     continue;
                 }
+                // «تابعه» (followed it) is not «تابع» (he went on): an object pronoun only on
+                // verbs that take an object.
+                if sp.kind == SpeechKind::Verb && h.suffixed && !sp.takes("obj") {
+                    t = next;
+                    continue;
+                }
                 let found = match sp.kind {
                     SpeechKind::Verb => verb(doc, ents, &out, &sent, h, sp.gender),
+                    // «ودان رئيس الوزراء … الهجوم، مؤكدا أن …»: a participle carries the
+                    // statement when no speech verb of the sentence did.
+                    SpeechKind::Participle if out.len() == first => participle(doc, ents, &sent, h),
                     SpeechKind::Relay => relay(doc, ents, &sent, h),
                     SpeechKind::Source => source(doc, ents, &out, &sent, h),
                     SpeechKind::Noun if !h.suffixed => noun(doc, ents, &sent, h),
@@ -158,7 +169,9 @@ pub(crate) fn find(doc: &Doc, ents: &mut Entities, times: &[Time]) -> Vec<Stmt> 
                         if nested {
                             out.pop();
                         }
+                        let denies = sp.takes("neg");
                         out.push(Stmt {
+                            denies,
                             speaker: Some(speaker),
                             verb: (h.s, h.e),
                             content: (cs, ce),
@@ -180,7 +193,19 @@ pub(crate) fn find(doc: &Doc, ents: &mut Entities, times: &[Time]) -> Vec<Stmt> 
         }
         dates(doc, ents, &mut out, first_of_line, times);
     }
-    topics_and_stance(doc, ents, &mut out);
+    // The article's own topic: a withdrawal cue in its headline.
+    let headline_withdrawal = doc
+        .lines
+        .iter()
+        .find(|l| l.end > l.start && doc.chars[l.start..l.end].iter().any(|c| c.is_alphabetic()))
+        .filter(|l| l.kind == LineKind::Heading)
+        .is_some_and(|l| {
+            doc.hits
+                .in_tokens(doc.tok_at(l.start), doc.tok_at(l.end))
+                .iter()
+                .any(|h| h.cat == Cat::Topic && doc.lex.topics[h.idx] == "withdrawal")
+        });
+    topics_and_stance(doc, ents, &mut out, headline_withdrawal);
     out
 }
 
@@ -274,7 +299,12 @@ fn verb(
         return None;
     } else if let Some(end) = (j < sent.t1).then(|| demonstrative(doc, j)).flatten() {
         (last_speaker(ents, out, gender)?, end)
-    } else if let Some(np) = ents.np_ending(h.t0).copied().filter(|p| p.t0 >= sent.t0 && doc.tight(h.t0)) {
+    } else if let Some(np) = ents
+        .np_ending(h.t0)
+        .copied()
+        // Only white space: «بغداد (رويترز) - قال» is a dateline, not a subject.
+        .filter(|p| p.t0 >= sent.t0 && doc.gap(h.t0).trim().is_empty())
+    {
         (np.ent, j)
     } else if let Some(np) = (h.t0 >= 1 && doc.func(h.t0 - 1) == Some(FuncKind::Adverb))
         .then(|| ents.np_ending(h.t0 - 1).copied())
@@ -283,6 +313,9 @@ fn verb(
     {
         // «وكان السفير … جيمس هاريسون قد قال»
         (np.ent, j)
+    } else if j < sent.t1 && doc.gap(j).trim().is_empty() && indefinite_subject(doc, sent, j) {
+        // «قال مسؤولان أمنيان عراقيان إن …»: someone the text does not name.
+        return None;
     } else {
         // No subject: the first person of the sentence, else the last speaker.
         let from = ents.nps.partition_point(|p| p.t0 < sent.t0);
@@ -300,6 +333,20 @@ fn verb(
     };
     let content = content_after(doc, sent, from, sp)?;
     Some((speaker, None, content))
+}
+
+/// A plain indefinite word right after a verb is an unnamed subject: not a name, function
+/// word, time, title, cue or number.
+fn indefinite_subject(doc: &Doc, sent: &Sentence, j: usize) -> bool {
+    let w = doc.word(j);
+    !w.starts_with("ال")
+        && doc.func(j).is_none()
+        && !sent.in_time(doc, j)
+        && !w.chars().any(|c| c.is_ascii_digit())
+        && !doc.hits.starting(j).iter().any(|h| {
+            matches!(h.cat, Cat::Speech | Cat::Title | Cat::Venue | Cat::Demonym | Cat::Gaz | Cat::Func)
+        })
+        && !matches!(w.chars().next(), Some('ب' | 'ل'))
 }
 
 /// Finds the content of a statement from token `p`: skips adverbs, times, venue phrases,
@@ -339,7 +386,7 @@ fn content_after(
             let after_prep = k > 0 && matches!(doc.func(k - 1), Some(FuncKind::Preposition)) || hk.prefix > 0;
             let venue = doc.has(k, Cat::Venue);
             match doc.lex.speech[hk.idx].kind {
-                SpeechKind::Verb | SpeechKind::Relay => break,
+                SpeechKind::Verb | SpeechKind::Relay if !hk.suffixed => break,
                 SpeechKind::Noun if !(after_prep && venue) && !hk.suffixed => break,
                 _ => {}
             }
@@ -396,6 +443,25 @@ fn content_after(
         }
     }
     None
+}
+
+/// The subject of the sentence a participle hangs on: the first person of the sentence before
+/// it, else its first organization.
+fn participle(
+    doc: &Doc,
+    ents: &Entities,
+    sent: &Sentence,
+    h: super::lexicon::Hit,
+) -> Option<(usize, Option<usize>, Content)> {
+    let from = ents.nps.partition_point(|p| p.t0 < sent.t0);
+    let before: Vec<_> = ents.nps[from..].iter().take_while(|p| p.t1 <= h.t0).collect();
+    let speaker = before
+        .iter()
+        .find(|p| ents.ents[p.ent].kind == EntityKind::Person)
+        .or_else(|| before.iter().find(|p| ents.ents[p.ent].kind == EntityKind::Organization))?
+        .ent;
+    let content = content_after(doc, sent, h.t1, &frames_that())?;
+    Some((speaker, None, content))
 }
 
 fn frames_that() -> super::lexicon::Speech {
@@ -561,7 +627,7 @@ fn dates(doc: &Doc, ents: &Entities, out: &mut [Stmt], first: usize, times: &[Ti
 
 /// Topics from cue words of the sentence; stance toward withdrawal from cues with negation.
 /// A statement without any cue continues the previous one of the same speaker or side.
-fn topics_and_stance(doc: &Doc, ents: &Entities, out: &mut [Stmt]) {
+fn topics_and_stance(doc: &Doc, ents: &Entities, out: &mut [Stmt], headline_withdrawal: bool) {
     let side = |e: Option<usize>| e.and_then(|e| ents.country_of(e).map(str::to_owned));
     for i in 0..out.len() {
         let (ss, se) = out[i].sentence;
@@ -587,9 +653,17 @@ fn topics_and_stance(doc: &Doc, ents: &Entities, out: &mut [Stmt]) {
             if let Some(p) = prev {
                 topics = p.topics.clone();
                 stance = p.stance;
+            } else if headline_withdrawal {
+                // Nothing in the sentence says otherwise: the article's topic.
+                topics = vec!["withdrawal".to_owned()];
+                stance = Some(Stance::Neutral);
             }
         } else if topics.iter().any(|t| t == "withdrawal") {
-            stance = stance_in(doc, cs, ce);
+            stance = stance_in(doc, cs, ce).map(|st| match (out[i].denies, st) {
+                (true, Stance::Supports) => Stance::Opposes,
+                (true, Stance::Opposes) => Stance::Supports,
+                (_, st) => st,
+            });
             if stance.is_none() {
                 stance = prev.filter(|p| p.speaker == out[i].speaker).and_then(|p| p.stance);
             }
