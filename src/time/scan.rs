@@ -674,7 +674,15 @@ impl<'a> Parser<'a> {
                 day
             }
         };
-        let Some((month, next, _, _)) = self.month_at(i + 1) else {
+        // «الخامس من شهر يناير»: «شهر» between the day and the month name.
+        let at = if self.has(i + 1, |m| matches!(m, Meaning::MonthWord))
+            && self.gap(i + 1) == Gap::Space
+        {
+            i + 2
+        } else {
+            i + 1
+        };
+        let Some((month, next, _, _)) = self.month_at(at) else {
             // «الخامس من الشهر الجاري», «12 من الشهر الماضي».
             let offset = self.meanings(i + 1).iter().find_map(|m| match m {
                 Meaning::Relative {
@@ -933,6 +941,22 @@ mod tests {
                 day: Weekday::Thu,
                 way: WeekdayWay::OnOrBefore
             }
+        );
+    }
+
+    #[test]
+    fn month_word_between_day_and_month() {
+        // «في الخامس من شهر كانون الثاني الماضي».
+        assert_eq!(
+            forms("وفي الخامس من شهر كانون الثاني الماضي أعلنت الوزارة")[0],
+            (
+                "الخامس من شهر كانون الثاني الماضي".to_owned(),
+                Form::DayMonth {
+                    day: 5,
+                    month: 1,
+                    direction: Some(Direction::Past)
+                }
+            )
         );
     }
 
