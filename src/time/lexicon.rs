@@ -135,6 +135,7 @@ pub struct TimeLexicon {
     /// Words checked next to a hit rather than searched for.
     pub(crate) year_prepositions: HashSet<String>,
     pub(crate) weekday_blockers: HashSet<String>,
+    pub(crate) weekday_blockers_after: HashSet<String>,
     pub(crate) future_prefixes: Vec<String>,
     pub(crate) future_words: HashSet<String>,
     pub(crate) hijri: HashSet<String>,
@@ -337,6 +338,7 @@ impl TimeLexicon {
                             let target = match set {
                                 "year-preposition" => &mut self.year_prepositions,
                                 "weekday-blocker" => &mut self.weekday_blockers,
+                                "weekday-blocker-after" => &mut self.weekday_blockers_after,
                                 "future-word" => &mut self.future_words,
                                 "hijri" => &mut self.hijri,
                                 "clitic" => &mut self.clitics,

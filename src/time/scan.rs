@@ -458,6 +458,13 @@ impl<'a> Parser<'a> {
                 }
             }
         }
+        // «الأحد عشر وزيرا» is «eleven ministers».
+        if direction.is_none()
+            && word_after(self.text, atom.end)
+                .is_some_and(|w| self.lexicon.weekday_blockers_after.contains(w))
+        {
+            return None;
+        }
         if needs_context && !prefixed && direction.is_none() {
             let blocked = self.word_before_in(atom.start, &self.lexicon.weekday_blockers);
             if blocked {
@@ -850,6 +857,18 @@ fn classify_gap(gap: &str) -> Gap {
     Gap::Other
 }
 
+/// The word (letters only) after byte `pos`, skipping spaces.
+fn word_after(text: &str, pos: usize) -> Option<&str> {
+    let tail = text.get(pos..)?;
+    let trimmed = tail.trim_start_matches([' ', '\t']);
+    let start = pos + (tail.len() - trimmed.len());
+    let len = trimmed
+        .char_indices()
+        .find(|(_, c)| !c.is_alphabetic())
+        .map_or(trimmed.len(), |(i, _)| i);
+    (len > 0).then(|| text.get(start..start + len)).flatten()
+}
+
 /// The word (letters only) before byte `pos`, skipping spaces; `None` when punctuation, a
 /// digit or the start of a line comes first (a clause boundary).
 pub(crate) fn word_before(text: &str, pos: usize) -> Option<&str> {
@@ -911,6 +930,8 @@ mod tests {
         // «مارس» is also «he practised»; «بين الاثنين» is «between the two».
         assert!(forms("مارس الوزير ضغوطا كبيرة").is_empty());
         assert!(forms("جرت مصالحة بين الاثنين").is_empty());
+        // «الأحد عشر» is «eleven».
+        assert!(forms("شارك في الاجتماع الأحد عشر وزيرا").is_empty());
         assert_eq!(
             forms("بدأت الخطة في مارس")[0].1,
             Form::Month {
