@@ -538,6 +538,7 @@ struct Challenge {
     nonce: String,
     opaque: Option<String>,
     qop_auth: bool,
+    stale: bool,
     count: u32,
 }
 
@@ -562,7 +563,9 @@ impl Remote {
         accept: &str,
     ) -> Result<Response<Body>, PushError> {
         let mut attempt = 0;
-        let mut auth_tried = false;
+        // A 401 is answered once after the server named its scheme, and once more when it
+        // only says the Digest nonce went stale; a third is a wrong password.
+        let mut auth_rounds = 0;
         loop {
             let mut builder = Request::builder()
                 .method(method.clone())
@@ -571,7 +574,9 @@ impl Remote {
             if body.is_some() {
                 builder = builder.header(CONTENT_TYPE, content_type);
             }
-            if let Some(h) = self.authorization(&method, url) {
+            let authorization = self.authorization(&method, url);
+            let sent_auth = authorization.is_some();
+            if let Some(h) = authorization {
                 builder = builder.header(AUTHORIZATION, h);
             }
             let request = builder
@@ -583,11 +588,12 @@ impl Remote {
             let retryable = match self.client.request(request) {
                 Ok(response) if response.status().is_success() => return Ok(response),
                 Ok(response) if response.status() == StatusCode::UNAUTHORIZED => {
-                    let fresh = self.take_challenge(&response);
-                    if self.credentials.is_none() || auth_tried && !fresh {
+                    let (fresh, stale) = self.take_challenge(&response);
+                    let again = !sent_auth && fresh || stale && auth_rounds < 2;
+                    if self.credentials.is_none() || !again {
                         return Err(refused(url, response));
                     }
-                    auth_tried = true;
+                    auth_rounds += 1;
                     continue;
                 }
                 Ok(response)
@@ -671,8 +677,9 @@ impl Remote {
         Some(header)
     }
 
-    /// Remembers the scheme (and Digest challenge) a 401 answer asks for; true when it is new.
-    fn take_challenge(&self, response: &Response<Body>) -> bool {
+    /// Remembers the scheme (and Digest challenge) a 401 answer asks for. Returns whether it is
+    /// new, and whether the server said the previous nonce was merely stale.
+    fn take_challenge(&self, response: &Response<Body>) -> (bool, bool) {
         let offered: Vec<&str> = response
             .headers()
             .get_all(WWW_AUTHENTICATE)
@@ -687,8 +694,9 @@ impl Remote {
             {
                 Scheme::Basic
             }
-            None => return false,
+            None => return (false, false),
         };
+        let stale = matches!(&scheme, Scheme::Digest(c) if c.stale);
         let mut guard = self.challenge.lock().unwrap_or_else(|p| p.into_inner());
         let fresh = match (guard.as_ref(), &scheme) {
             (Some(Scheme::Digest(old)), Scheme::Digest(new)) => old.nonce != new.nonce,
@@ -698,7 +706,7 @@ impl Remote {
         if fresh {
             *guard = Some(scheme);
         }
-        fresh
+        (fresh, stale)
     }
 
     /// Runs `SELECT ?g ?n …` and reads the counts by graph IRI.
@@ -802,6 +810,9 @@ fn parse_digest_challenge(header: &str) -> Option<Challenge> {
         qop_auth: fields
             .get("qop")
             .is_some_and(|q| q.split(',').any(|x| x.trim() == "auth")),
+        stale: fields
+            .get("stale")
+            .is_some_and(|v| v.eq_ignore_ascii_case("true")),
         count: 0,
     })
 }
@@ -855,6 +866,7 @@ mod tests {
                 nonce: "dcd98b7102dd2f0e8b11d0f600bfb0c093".into(),
                 opaque: None,
                 qop_auth: false,
+                stale: false,
                 count: 0,
             }))),
             retries: 0,

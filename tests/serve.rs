@@ -111,6 +111,9 @@ fn canned_query_urls_answer_as_the_cli_does_with_typed_parameters() {
     let server = newskg_serve(&s, &[]);
     let catalog = newskg::queries::Catalog::builtin().expect("catalog");
     for q in catalog.iter() {
+        if q.sparql.contains("SERVICE") {
+            continue; // federated with an outside endpoint: not on loopback
+        }
         let web = get(
             &format!("{}/queries/{}?format=csv", server.url, q.name),
             "*/*",

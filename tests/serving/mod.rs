@@ -61,15 +61,21 @@ pub fn free_port() -> u16 {
         .expect("a free loopback port")
 }
 
-/// `newskg --store <scratch store> serve --bind 127.0.0.1:0 EXTRA…`, once it listens.
-pub fn newskg_serve(scratch: &Scratch, extra: &[&str]) -> Running {
-    let mut child = Command::new(assert_cmd::cargo::cargo_bin("newskg"))
-        .current_dir(crate::common::repo())
+/// `newskg --quiet --store <scratch store>` as a process to spawn (not waited for).
+pub fn newskg_process(scratch: &Scratch) -> Command {
+    let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("newskg"));
+    cmd.current_dir(crate::common::repo())
         .env_remove("NEWSKG_STORE")
         .env_remove("NEWSKG_BASE")
         .arg("--quiet")
         .arg("--store")
-        .arg(scratch.store())
+        .arg(scratch.store());
+    cmd
+}
+
+/// `newskg --store <scratch store> serve --bind 127.0.0.1:0 EXTRA…`, once it listens.
+pub fn newskg_serve(scratch: &Scratch, extra: &[&str]) -> Running {
+    let mut child = newskg_process(scratch)
         .args(["serve", "--bind", "127.0.0.1:0"])
         .args(extra)
         .stdout(Stdio::piped())
