@@ -83,6 +83,9 @@ enum Command {
         /// Cancel the query after this many seconds.
         #[arg(long, default_value_t = 60)]
         timeout: u64,
+        /// Let `SERVICE` call this SPARQL endpoint (http://). Repeatable; none by default.
+        #[arg(long = "allow-service", value_name = "URL")]
+        allow_service: Vec<String>,
     },
     /// Serialize the store (all graphs, or one).
     Export {
@@ -111,6 +114,15 @@ enum Command {
     Serve(newskg::server::ServeArgs),
     /// Upload changed graphs into a triple store with the SPARQL 1.1 Graph Store Protocol.
     Push(newskg::push::PushArgs),
+    /// Find Wikidata identities for entities that have none (see docs/linking.md).
+    Link(newskg::link::LinkArgs),
+    /// Export the Wikidata links with their provenance as an SSSOM-style mapping table.
+    Links {
+        #[arg(long, value_enum, default_value = "tsv")]
+        format: newskg::link::LinksFormat,
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -159,7 +171,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             params,
             format,
             timeout,
-        } => query_cmd(g, query.as_deref(), sparql.as_deref(), params, *format, *timeout),
+            allow_service,
+        } => query_cmd(g, query.as_deref(), sparql.as_deref(), params, *format, *timeout, allow_service),
         Command::Export {
             format,
             graph,
@@ -173,6 +186,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
         } => eval_cmd(g, gold, articles.as_deref(), *json),
         Command::Serve(args) => serve_cmd(g, args),
         Command::Push(args) => push_cmd(g, args),
+        Command::Link(args) => link_cmd(g, args),
+        Command::Links { format, output } => links_cmd(g, *format, output.as_deref()),
     }
 }
 
@@ -395,6 +410,7 @@ fn query_cmd(
     params: &[String],
     format: ResultsFormat,
     timeout: u64,
+    allow_service: &[String],
 ) -> Result<ExitCode> {
     let vocab = vocabulary(g)?;
     let values = parse_params(params)?;
@@ -429,9 +445,15 @@ fn query_cmd(
     };
     let store = Store::open_read_only(&g.store, &g.base)
         .with_context(|| format!("opening store {}", g.store.display()))?;
-    let results = store
-        .query(&text, bindings, Some(Duration::from_secs(timeout)))
-        .with_context(|| format!("query {label}"))?;
+    let timeout = Some(Duration::from_secs(timeout));
+    let results = if allow_service.is_empty() {
+        store.query(&text, bindings, timeout)
+    } else {
+        let services = newskg::link::service::AllowedServices::new(allow_service, Default::default())
+            .context("--allow-service")?;
+        store.query_with_services(&text, bindings, timeout, services)
+    }
+    .with_context(|| format!("query {label}"))?;
     write_results(results, format, &vocab.prefixes(), io::stdout().lock())
         .with_context(|| format!("query {label}"))?;
     Ok(ExitCode::SUCCESS)
@@ -534,4 +556,18 @@ fn push_cmd(g: &Global, args: &newskg::push::PushArgs) -> Result<ExitCode> {
     } else {
         ExitCode::FAILURE
     })
+}
+
+fn link_cmd(g: &Global, args: &newskg::link::LinkArgs) -> Result<ExitCode> {
+    newskg::link::run(&g.store, &g.base, args, io::stdout().lock())
+        .with_context(|| format!("linking {} at {}", g.store.display(), args.endpoint))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn links_cmd(g: &Global, format: newskg::link::LinksFormat, output: Option<&Path>) -> Result<ExitCode> {
+    let mut buf = Vec::new();
+    newskg::link::write_links(&g.store, &g.base, format, &mut buf)
+        .with_context(|| format!("reading links of {}", g.store.display()))?;
+    write_output(output, &buf)?;
+    Ok(ExitCode::SUCCESS)
 }

@@ -140,6 +140,8 @@ pub fn build(
             since_commit = 0;
         }
     }
+    // The links graph mirrors the curated identities of the graphs just written.
+    crate::link::graph::refresh(store, vocabulary, Vec::new())?;
     store.commit()?;
     Ok(report)
 }
@@ -284,6 +286,7 @@ pub fn load_extractions(
         report.statements += x.statements.len();
         report.quads += quads.len();
     }
+    crate::link::graph::refresh(store, vocabulary, Vec::new())?;
     store.commit()?;
     Ok(report)
 }

@@ -35,8 +35,10 @@ pub const PARAM_PREFIX: &str = "param_";
 const BUILTIN: &[(&str, &str)] = &[
     ("queries/entities.rq", include_str!("../queries/entities.rq")),
     ("queries/events.rq", include_str!("../queries/events.rq")),
+    ("queries/links.rq", include_str!("../queries/links.rq")),
     ("queries/roles.rq", include_str!("../queries/roles.rq")),
     ("queries/sources.rq", include_str!("../queries/sources.rq")),
+    ("queries/federated/speakers-wikidata.rq", include_str!("../queries/federated/speakers-wikidata.rq")),
     ("queries/statements.rq", include_str!("../queries/statements.rq")),
     ("queries/timeline.rq", include_str!("../queries/timeline.rq")),
     ("queries/troop-counts.rq", include_str!("../queries/troop-counts.rq")),

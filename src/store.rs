@@ -19,7 +19,7 @@ use oxigraph::sparql::{
     CancellationToken, DefaultServiceHandler, QueryResults, SparqlEvaluator, Variable,
 };
 use spargebra::algebra::GraphPattern;
-use spargebra::term::GroundTerm;
+use spargebra::term::{GroundTerm, NamedNodePattern};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -437,8 +437,16 @@ fn bind_in_values(
         | GraphPattern::Distinct { inner }
         | GraphPattern::Reduced { inner }
         | GraphPattern::Slice { inner, .. }
-        | GraphPattern::Group { inner, .. }
-        | GraphPattern::Service { inner, .. } => bind_in_values(inner, variable, term)?,
+        | GraphPattern::Group { inner, .. } => bind_in_values(inner, variable, term)?,
+        GraphPattern::Service { name, inner, .. } => {
+            // `SERVICE ?param_endpoint`: Oxigraph needs the endpoint before it evaluates the
+            // group, so a bound service name is written into the algebra.
+            let named = matches!(name, NamedNodePattern::Variable(v) if v == variable);
+            if let (true, Term::NamedNode(n)) = (named, term) {
+                *name = NamedNodePattern::NamedNode(n.clone());
+            }
+            bind_in_values(inner, variable, term)? || named
+        }
         GraphPattern::Bgp { .. } | GraphPattern::Path { .. } => false,
     })
 }

@@ -56,8 +56,143 @@ pub enum LinkError {
     Cache { path: String, message: String },
     #[error("lexicon/wikidata-classes.tsv: {0}")]
     Classes(String),
+    #[error("--base: {0}")]
+    Base(String),
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+/// The flags of `newskg link` (the store directory and base IRI are global flags).
+#[derive(Debug, Clone, clap::Args)]
+pub struct LinkArgs {
+    /// SPARQL endpoint holding Wikidata-style RDF (the public query service, or a local copy).
+    #[arg(long, value_name = "URL", env = "NEWSKG_WIKIDATA_ENDPOINT", default_value = WIKIDATA_ENDPOINT)]
+    pub endpoint: String,
+    /// A candidate needs at least this score (0–1) to be linked.
+    #[arg(long, default_value_t = 0.75)]
+    pub min_score: f64,
+    /// The best candidate must lead the runner-up by this much, else newskg abstains.
+    #[arg(long, default_value_t = 0.1)]
+    pub margin: f64,
+    /// Report what would be linked; write no link.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Labels or items per request.
+    #[arg(long, default_value_t = 20)]
+    pub batch: usize,
+    /// Requests per second at most (0: no limit).
+    #[arg(long, default_value_t = 2.0)]
+    pub rate: f64,
+    /// Retries of a request after a 5xx, 408, 429 or network error.
+    #[arg(long, default_value_t = 4)]
+    pub retries: u32,
+    /// Seconds before a request times out.
+    #[arg(long, default_value_t = 60)]
+    pub timeout: u64,
+    /// Ask the endpoint again instead of reading the cache (answers are still cached).
+    #[arg(long)]
+    pub refresh: bool,
+    /// Also list the entities for which nothing was found.
+    #[arg(long, short)]
+    pub verbose: bool,
+}
+
+impl LinkArgs {
+    pub fn options(&self) -> LinkOptions {
+        LinkOptions {
+            endpoint: self.endpoint.clone(),
+            min_score: self.min_score,
+            margin: self.margin,
+            batch: self.batch,
+            politeness: Politeness {
+                rate: self.rate,
+                retries: self.retries,
+                timeout: Duration::from_secs(self.timeout.max(1)),
+            },
+            refresh: self.refresh,
+        }
+    }
+}
+
+/// Runs `newskg link` on the store in `dir`: decides, prints one line per decision and the
+/// counts to `out`, and (unless a dry run) writes the links graph.
+pub fn run(dir: &Path, base: &str, args: &LinkArgs, mut out: impl Write) -> Result<LinkReport, LinkError> {
+    let vocab = Vocabulary::new(base).map_err(|e| LinkError::Base(e.to_string()))?;
+    let mut store = if args.dry_run {
+        Store::open_read_only(dir, base)?
+    } else {
+        Store::open(dir, base)?
+    };
+    let report = link(&store, Some(dir), &args.options())?;
+    let io_error = |source| LinkError::Io {
+        path: "standard output".into(),
+        source,
+    };
+    let date = graph::now();
+    let mut new = Vec::new();
+    for o in &report.outcomes {
+        if let Decision::Linked(c) = &o.decision {
+            new.push(graph::endpoint_link(o.entity.iri.as_ref(), o.entity.label(), c, &report.endpoint, &date));
+        }
+    }
+    let shown = LinkReport {
+        outcomes: report
+            .outcomes
+            .iter()
+            .filter(|o| args.verbose || o.decision != Decision::NoCandidate)
+            .cloned()
+            .collect(),
+        endpoint: report.endpoint.clone(),
+        ..Default::default()
+    };
+    shown.write_details(&mut out).map_err(io_error)?;
+    writeln!(
+        out,
+        "link {}: {} entities without identity: {} linked, {} abstained, {} below threshold, {} no candidate{}",
+        report.endpoint,
+        report.outcomes.len(),
+        report.linked(),
+        report.abstained(),
+        report.below_threshold(),
+        report.no_candidate(),
+        if args.dry_run { " (dry run: nothing written)" } else { "" }
+    )
+    .map_err(io_error)?;
+    writeln!(
+        out,
+        "requests: {} sent ({} retries), {} answers from the cache; {:.2}s, {:.1} requests/s",
+        report.requests,
+        report.retries,
+        report.cached,
+        report.elapsed.as_secs_f64(),
+        report.requests_per_second()
+    )
+    .map_err(io_error)?;
+    if !args.dry_run {
+        graph::refresh(&mut store, &vocab, new)?;
+        store.commit()?;
+    }
+    Ok(report)
+}
+
+/// The formats of `newskg links`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LinksFormat {
+    /// SSSOM TSV: subject_id, subject_label, predicate_id, object_id, object_label,
+    /// mapping_justification, confidence, mapping_date, mapping_provider, comment.
+    Tsv,
+}
+
+/// Writes the links of the store in `dir` as a mapping table.
+pub fn write_links(dir: &Path, base: &str, _format: LinksFormat, out: impl Write) -> Result<usize, LinkError> {
+    let vocab = Vocabulary::new(base).map_err(|e| LinkError::Base(e.to_string()))?;
+    let store = Store::open_read_only(dir, base)?;
+    let links = graph::read_links(&store, &vocab)?;
+    graph::write_tsv(&links, &vocab.prefixes(), out).map_err(|source| LinkError::Io {
+        path: "standard output".into(),
+        source,
+    })?;
+    Ok(links.len())
 }
 
 /// The settings of one `newskg link` run.

@@ -52,7 +52,13 @@ impl DefaultServiceHandler for AllowedServices {
         base_iri: Option<&oxiri::Iri<String>>,
     ) -> Result<QuerySolutionIter<'static>, Self::Error> {
         let Some(endpoint) = self.endpoints.get(service_name) else {
-            return Err(QueryEvaluationError::UnsupportedService(service_name.clone()));
+            return Err(QueryEvaluationError::Service(
+                format!(
+                    "SERVICE <{}> is not allowed: only the endpoints given with --allow-service are called",
+                    service_name.as_str()
+                )
+                .into(),
+            ));
         };
         let query = spargebra::Query::Select {
             dataset: None,
