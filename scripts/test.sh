@@ -27,6 +27,9 @@ quick=0
 
 # rapper (an independent RDF parser) for export checks; libclang for the RocksDB build.
 pkgs=(raptor2-utils)
+# Virtuoso: a second external triple store that tests/push.rs starts on loopback (Graph Store
+# endpoint with Digest authentication).
+pkgs+=(virtuoso-opensource)
 [ $quick = 1 ] || pkgs+=(libclang-dev)
 apt_install "${pkgs[@]}"
 
