@@ -168,7 +168,12 @@ impl Vocabulary {
 
     fn occurrence(&self, article: &str, entity: &str, span: &Span) -> NamedNode {
         let range = format!("{}-{}", span.start, span.end);
-        self.node(&["mention", &iri_segment(article), &iri_segment(entity), &range])
+        self.node(&[
+            "mention",
+            &iri_segment(article),
+            &iri_segment(entity),
+            &range,
+        ])
     }
 
     fn publisher(&self, name: &str) -> NamedNode {
@@ -273,7 +278,9 @@ pub fn concept(namespace: &str, local: &str) -> NamedNode {
 pub fn is_local_name(s: &str) -> bool {
     !s.is_empty()
         && s.split('-').all(|w| {
-            !w.is_empty() && w.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+            !w.is_empty()
+                && w.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
         })
 }
 
@@ -395,12 +402,7 @@ struct GraphWriter {
 }
 
 impl GraphWriter {
-    fn add(
-        &mut self,
-        subject: &NamedNode,
-        predicate: NamedNode,
-        object: impl Into<Term>,
-    ) {
+    fn add(&mut self, subject: &NamedNode, predicate: NamedNode, object: impl Into<Term>) {
         let quad = Quad::new(
             NamedOrBlankNode::from(subject.clone()),
             predicate,
@@ -484,8 +486,16 @@ impl<'a> Mapper<'a> {
         let out = &mut self.out;
         out.add(&node, rdf::TYPE.into_owned(), schema("NewsArticle"));
         out.add(&node, rdf::TYPE.into_owned(), nkg("Article"));
-        out.add(&node, schema("identifier"), Literal::new_simple_literal(&a.id));
-        out.add(&node, schema("inLanguage"), Literal::new_simple_literal(&a.language));
+        out.add(
+            &node,
+            schema("identifier"),
+            Literal::new_simple_literal(&a.id),
+        );
+        out.add(
+            &node,
+            schema("inLanguage"),
+            Literal::new_simple_literal(&a.language),
+        );
         if let Some(url) = &a.url {
             match NamedNode::new(url.trim()) {
                 Ok(iri) => out.add(&node, schema("url"), iri),
@@ -493,7 +503,11 @@ impl<'a> Mapper<'a> {
             }
         }
         if let Some(d) = a.published.as_deref().and_then(dates::parse_published) {
-            out.add(&node, schema("datePublished"), date_literal(DateValue::Day(d)));
+            out.add(
+                &node,
+                schema("datePublished"),
+                date_literal(DateValue::Day(d)),
+            );
         }
         if let Some(title) = &a.title {
             let title = self.text(title);
@@ -504,7 +518,11 @@ impl<'a> Mapper<'a> {
             let p = self.v.publisher(publisher);
             out.add(&node, schema("publisher"), p.clone());
             out.add(&p, rdf::TYPE.into_owned(), schema("Organization"));
-            out.add(&p, schema("name"), Literal::new_simple_literal(publisher.trim()));
+            out.add(
+                &p,
+                schema("name"),
+                Literal::new_simple_literal(publisher.trim()),
+            );
         }
         if let Some(parent) = &a.parent {
             out.add(&node, nkg("parentArticle"), self.v.article(parent));
@@ -521,7 +539,11 @@ impl<'a> Mapper<'a> {
             out.add(&run, prov("wasAssociatedWith"), agent.clone());
             out.add(&agent, rdf::TYPE.into_owned(), nkg("Extractor"));
             out.add(&agent, rdf::TYPE.into_owned(), prov("SoftwareAgent"));
-            out.add(&agent, rdfs::LABEL.into_owned(), Literal::new_simple_literal(generator.trim()));
+            out.add(
+                &agent,
+                rdfs::LABEL.into_owned(),
+                Literal::new_simple_literal(generator.trim()),
+            );
         }
     }
 
@@ -532,7 +554,8 @@ impl<'a> Mapper<'a> {
         self.out.add(node, nkg("sourceArticle"), article.clone());
         self.out.add(node, prov("wasDerivedFrom"), article);
         self.out.add(node, prov("wasGeneratedBy"), run);
-        self.out.add(node, nkg("localId"), Literal::new_simple_literal(local_id));
+        self.out
+            .add(node, nkg("localId"), Literal::new_simple_literal(local_id));
     }
 
     fn offsets(&mut self, node: &NamedNode, span: &Span) {
@@ -557,7 +580,12 @@ impl<'a> Mapper<'a> {
             out.add(&node, rdfs::LABEL.into_owned(), ar.clone());
             out.add(&node, schema("name"), ar);
             let mut keys = vec![arabic::normalize(name_ar)];
-            if let Some(en) = e.name_en.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            if let Some(en) = e
+                .name_en
+                .as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+            {
                 let en_lit = Literal::new_language_tagged_literal_unchecked(en, "en");
                 out.add(&node, rdfs::LABEL.into_owned(), en_lit.clone());
                 out.add(&node, schema("name"), en_lit);
@@ -585,14 +613,18 @@ impl<'a> Mapper<'a> {
             }
 
             let mention = self.v.mention(aid, &e.id);
-            self.out.add(&mention, rdf::TYPE.into_owned(), nkg("EntityMention"));
+            self.out
+                .add(&mention, rdf::TYPE.into_owned(), nkg("EntityMention"));
             self.out.add(&mention, nkg("entity"), node.clone());
             self.provenance(&mention, &e.id);
-            self.out.add(&mention, nkg("mentionCount"), integer(e.mentions.len()));
+            self.out
+                .add(&mention, nkg("mentionCount"), integer(e.mentions.len()));
             for span in &e.mentions {
                 let occurrence = self.v.occurrence(aid, &e.id, span);
-                self.out.add(&mention, nkg("occurrence"), occurrence.clone());
-                self.out.add(&occurrence, rdf::TYPE.into_owned(), nkg("Span"));
+                self.out
+                    .add(&mention, nkg("occurrence"), occurrence.clone());
+                self.out
+                    .add(&occurrence, rdf::TYPE.into_owned(), nkg("Span"));
                 self.offsets(&occurrence, span);
                 let text = self.text(&span.text);
                 self.out.add(&occurrence, nkg("text"), text);
@@ -616,8 +648,11 @@ impl<'a> Mapper<'a> {
             Resolution::Narrative => "narrative",
             Resolution::Unresolved => "unresolved",
         };
-        self.out
-            .add(node, nkg("dateResolution"), concept(DATE_RESOLUTION, resolution));
+        self.out.add(
+            node,
+            nkg("dateResolution"),
+            concept(DATE_RESOLUTION, resolution),
+        );
     }
 
     fn topics(&mut self, node: &NamedNode, topics: &[String]) {
@@ -636,7 +671,8 @@ impl<'a> Mapper<'a> {
         let aid = self.x.article.id.as_str();
         for s in &self.x.statements {
             let node = self.v.statement(aid, &s.id);
-            self.out.add(&node, rdf::TYPE.into_owned(), nkg("Statement"));
+            self.out
+                .add(&node, rdf::TYPE.into_owned(), nkg("Statement"));
             self.provenance(&node, &s.id);
             self.link(&node, "speaker", s.speaker.as_deref());
             let content = self.text(&s.content.text);
@@ -648,7 +684,8 @@ impl<'a> Mapper<'a> {
             self.time(&node, self.x.time(s.time.as_deref()));
             self.topics(&node, &s.topics);
             if let Some(stance) = s.stance {
-                self.out.add(&node, nkg("stance"), concept(STANCE, stance.as_str()));
+                self.out
+                    .add(&node, nkg("stance"), concept(STANCE, stance.as_str()));
             }
             self.link(&node, "via", s.via.as_deref());
             if let Some(venue) = s.venue.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
@@ -691,7 +728,12 @@ impl<'a> Mapper<'a> {
             self.link(&node, "holder", Some(&r.holder));
             let title = self.text(&r.title);
             self.out.add(&node, nkg("post"), title);
-            if let Some(en) = r.title_en.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            if let Some(en) = r
+                .title_en
+                .as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+            {
                 self.out.add(
                     &node,
                     nkg("post"),
@@ -707,14 +749,19 @@ impl<'a> Mapper<'a> {
         let aid = self.x.article.id.as_str();
         for n in &self.x.numbers {
             let node = self.v.claim(aid, &n.id);
-            self.out.add(&node, rdf::TYPE.into_owned(), nkg("NumericClaim"));
+            self.out
+                .add(&node, rdf::TYPE.into_owned(), nkg("NumericClaim"));
             self.provenance(&node, &n.id);
             if let Some(value) = decimal(n.value) {
                 self.out.add(&node, nkg("value"), value);
             }
+            self.out.add(
+                &node,
+                nkg("counts"),
+                Literal::new_simple_literal(n.counts.trim()),
+            );
             self.out
-                .add(&node, nkg("counts"), Literal::new_simple_literal(n.counts.trim()));
-            self.out.add(&node, nkg("approximate"), Literal::from(n.approximate));
+                .add(&node, nkg("approximate"), Literal::from(n.approximate));
             self.link(&node, "countOf", n.of.as_deref());
             self.link(&node, "place", n.place.as_deref());
             let text = self.text(&n.span.text);
@@ -831,7 +878,10 @@ mod tests {
         let actual: HashSet<Quad> = map(&said(), &Vocabulary::default()).into_iter().collect();
         let missing: Vec<_> = expected.difference(&actual).collect();
         let extra: Vec<_> = actual.difference(&expected).collect();
-        assert!(missing.is_empty() && extra.is_empty(), "missing {missing:#?}\nextra {extra:#?}");
+        assert!(
+            missing.is_empty() && extra.is_empty(),
+            "missing {missing:#?}\nextra {extra:#?}"
+        );
     }
 
     #[test]
@@ -839,7 +889,9 @@ mod tests {
         let v = Vocabulary::default();
         let a = map(&said(), &v);
         assert_eq!(a, map(&said(), &v));
-        assert!(a.iter().all(|q| !q.subject.is_blank_node() && !q.object.is_blank_node()));
+        assert!(a
+            .iter()
+            .all(|q| !q.subject.is_blank_node() && !q.object.is_blank_node()));
         let graph = GraphName::NamedNode(v.article_graph("t1"));
         assert!(a.iter().all(|q| q.graph_name == graph));
     }
@@ -883,16 +935,22 @@ mod tests {
                 .find(|q| q.predicate.as_str() == format!("{NKG}date"))
                 .map(|q| q.object)
                 .unwrap();
-            assert_eq!(date, Term::from(Literal::new_typed_literal(value, datatype)));
+            assert_eq!(
+                date,
+                Term::from(Literal::new_typed_literal(value, datatype))
+            );
         }
         // An unresolved time keeps its resolution but has no date.
         let mut x = said();
         x.times[0].value = None;
         x.times[0].resolution = Resolution::Unresolved;
         let quads = map(&x, &v);
-        assert!(!quads.iter().any(|q| q.predicate.as_str() == format!("{NKG}date")));
-        assert!(quads.iter().any(|q| q.object
-            == Term::from(concept(DATE_RESOLUTION, "unresolved"))));
+        assert!(!quads
+            .iter()
+            .any(|q| q.predicate.as_str() == format!("{NKG}date")));
+        assert!(quads
+            .iter()
+            .any(|q| q.object == Term::from(concept(DATE_RESOLUTION, "unresolved"))));
     }
 
     #[test]
@@ -914,7 +972,10 @@ mod tests {
         }
         let article = v.article(hostile);
         let rest = &article.as_str()[DEFAULT_BASE.len() + "article/".len()..];
-        assert!(!rest.contains(['/', '#', '?', ' ', '"', '<', '>', '\u{202E}']), "{rest}");
+        assert!(
+            !rest.contains(['/', '#', '?', ' ', '"', '<', '>', '\u{202E}']),
+            "{rest}"
+        );
         assert!(!v.statement(hostile, hostile).as_str().contains("/../"));
         // The graph survives a round trip through N-Quads unchanged.
         let mut out = RdfSerializer::from_format(RdfFormat::NQuads).for_writer(Vec::new());
@@ -942,20 +1003,28 @@ mod tests {
 
     #[test]
     fn the_base_iri_is_checked_and_used() {
-        assert!(matches!(Vocabulary::new("not an iri"), Err(MapError::InvalidBase { .. })));
+        assert!(matches!(
+            Vocabulary::new("not an iri"),
+            Err(MapError::InvalidBase { .. })
+        ));
         assert!(matches!(
             Vocabulary::new("https://example.org/kg"),
             Err(MapError::BaseEnd { .. })
         ));
         let v = Vocabulary::new("https://example.org/kg/").unwrap();
         assert_eq!(v.article("a").as_str(), "https://example.org/kg/article/a");
-        assert_eq!(v.article_graph("a").as_str(), "https://example.org/kg/graph/a");
-        assert!(v
-            .prefixes()
-            .contains(&("person".to_owned(), "https://example.org/kg/person/".to_owned())));
-        assert!(map(&said(), &v)
-            .iter()
-            .all(|q| q.subject.to_string().starts_with("<https://example.org/kg/")));
+        assert_eq!(
+            v.article_graph("a").as_str(),
+            "https://example.org/kg/graph/a"
+        );
+        assert!(v.prefixes().contains(&(
+            "person".to_owned(),
+            "https://example.org/kg/person/".to_owned()
+        )));
+        assert!(map(&said(), &v).iter().all(|q| q
+            .subject
+            .to_string()
+            .starts_with("<https://example.org/kg/")));
     }
 
     #[test]

@@ -64,13 +64,19 @@ fn validate(data: &Path) -> (bool, String) {
     match out.status.code() {
         Some(0) => (true, report),
         Some(1) => (false, report),
-        other => panic!("pyshacl failed ({other:?}) on {}:\n{report}", data.display()),
+        other => panic!(
+            "pyshacl failed ({other:?}) on {}:\n{report}",
+            data.display()
+        ),
     }
 }
 
 fn mapped(extractions: &[Extraction]) -> Vec<Quad> {
     let v = Vocabulary::default();
-    extractions.iter().flat_map(|x| mapper::map(x, &v)).collect()
+    extractions
+        .iter()
+        .flat_map(|x| mapper::map(x, &v))
+        .collect()
 }
 
 /// The seeds through the current extractor.
@@ -120,9 +126,13 @@ fn broken_graphs_do_not_conform() {
     let dir = tempfile::tempdir().unwrap();
     let nkg = |local: &str| format!("{}{local}", mapper::NKG);
     let good = mapped(&handmade::corpus());
-    let broken: Vec<(&str, Box<dyn Fn(&Quad) -> bool>)> = vec![
+    type Keep<'a> = Box<dyn Fn(&Quad) -> bool + 'a>;
+    let broken: Vec<(&str, Keep)> = vec![
         // A statement that says nothing.
-        ("no-content", Box::new(|q: &Quad| q.predicate.as_str() != nkg("content"))),
+        (
+            "no-content",
+            Box::new(|q: &Quad| q.predicate.as_str() != nkg("content")),
+        ),
         // A statement from no article.
         (
             "no-source",
@@ -134,7 +144,9 @@ fn broken_graphs_do_not_conform() {
         // Entities without their Arabic label.
         (
             "no-label",
-            Box::new(|q: &Quad| q.predicate.as_str() != "http://www.w3.org/2000/01/rdf-schema#label"),
+            Box::new(|q: &Quad| {
+                q.predicate.as_str() != "http://www.w3.org/2000/01/rdf-schema#label"
+            }),
         ),
     ];
     for (name, keep) in broken {

@@ -267,13 +267,47 @@ pub fn sudani_announces() -> Extraction {
         .wikidata("e1", "Q16889186")
         .entity("e2", EntityKind::Place, "العراق", Some("Iraq"), &["العراق"])
         .wikidata("e2", "Q796")
-        .entity("e3", EntityKind::Organization, "التحالف الدولي", None, &["التحالف الدولي"])
-        .entity("e4", EntityKind::Place, "بغداد", Some("Baghdad"), &["بغداد"])
-        .entity("e5", EntityKind::Organization, "الولايات المتحدة", Some("United States"), &[])
+        .entity(
+            "e3",
+            EntityKind::Organization,
+            "التحالف الدولي",
+            None,
+            &["التحالف الدولي"],
+        )
+        .entity(
+            "e4",
+            EntityKind::Place,
+            "بغداد",
+            Some("Baghdad"),
+            &["بغداد"],
+        )
+        .entity(
+            "e5",
+            EntityKind::Organization,
+            "الولايات المتحدة",
+            Some("United States"),
+            &[],
+        )
         .time("t0", None, Some("2024-01-05"), Resolution::Publication)
-        .time("t1", Some("الجمعة"), Some("2024-01-05"), Resolution::Publication)
-        .time("t2", Some("أمس"), Some("2024-01-04"), Resolution::Publication)
-        .role("e1", "رئيس الوزراء", Some("prime minister"), Some("e2"), "رئيس الوزراء العراقي")
+        .time(
+            "t1",
+            Some("الجمعة"),
+            Some("2024-01-05"),
+            Resolution::Publication,
+        )
+        .time(
+            "t2",
+            Some("أمس"),
+            Some("2024-01-04"),
+            Resolution::Publication,
+        )
+        .role(
+            "e1",
+            "رئيس الوزراء",
+            Some("prime minister"),
+            Some("e2"),
+            "رئيس الوزراء العراقي",
+        )
         .statement(
             "s1",
             Some("e1"),
@@ -305,7 +339,15 @@ pub fn sudani_announces() -> Extraction {
             Some("t2"),
             &["strikes"],
         )
-        .number("n1", "نحو 2500 جندي", 2500.0, "troops", true, Some("e5"), Some("e2"))
+        .number(
+            "n1",
+            "نحو 2500 جندي",
+            2500.0,
+            "troops",
+            true,
+            Some("e5"),
+            Some("e2"),
+        )
         .build()
 }
 
@@ -325,15 +367,39 @@ pub fn faction_opposes() -> Extraction {
             None,
             &["أبو حسين الحميداوي"],
         )
-        .entity("e2", EntityKind::Organization, "كتائب حزب الله", Some("Kataib Hezbollah"), &["كتائب حزب الله"])
-        .entity("e3", EntityKind::Place, "واشنطن", Some("Washington"), &["واشنطن"])
+        .entity(
+            "e2",
+            EntityKind::Organization,
+            "كتائب حزب الله",
+            Some("Kataib Hezbollah"),
+            &["كتائب حزب الله"],
+        )
+        .entity(
+            "e3",
+            EntityKind::Place,
+            "واشنطن",
+            Some("Washington"),
+            &["واشنطن"],
+        )
         // Same person as in article 1; this extractor wrote the canonical name with a shadda,
         // which the IRI folds away.
-        .entity("e4", EntityKind::Person, "محمد شياع السودانيّ", None, &["محمد شياع السوداني"])
+        .entity(
+            "e4",
+            EntityKind::Person,
+            "محمد شياع السودانيّ",
+            None,
+            &["محمد شياع السوداني"],
+        )
         .entity("e5", EntityKind::Place, "العراق", None, &["العراق"])
         .time("t1", Some("شباط"), Some("2024-02"), Resolution::Publication)
         .time("t2", Some("2023"), Some("2023"), Resolution::Explicit)
-        .role("e1", "زعيم", Some("leader"), Some("e2"), "زعيم كتائب حزب الله")
+        .role(
+            "e1",
+            "زعيم",
+            Some("leader"),
+            Some("e2"),
+            "زعيم كتائب حزب الله",
+        )
         .statement(
             "s1",
             Some("e1"),
