@@ -26,7 +26,7 @@ pub mod snapshot;
 use crate::mapper::Vocabulary;
 use crate::queries::{CannedQuery, Catalog, QueryError};
 use crate::results::{ResultsFormat, Table};
-use oxhttp::model::header::{CONTENT_TYPE, RETRY_AFTER};
+use oxhttp::model::header::RETRY_AFTER;
 use oxhttp::model::{Body, HeaderValue, Method, Request, Response, StatusCode};
 use oxigraph::io::{RdfFormat, RdfSerializer};
 use oxigraph::model::{GraphName, GraphNameRef, NamedNode, NamedOrBlankNode, Triple};
@@ -170,9 +170,6 @@ impl Server {
             .bind(addr)
             .with_global_timeout(state.timeout + Duration::from_secs(30))
             .with_max_concurrent_connections(args.max_connections.max(1));
-        let server = server
-            .with_server_name(concat!("newskg/", env!("CARGO_PKG_VERSION")))
-            .unwrap_or_else(|_| unreachable_server_name());
         let listening = server
             .spawn()
             .map_err(|source| ServeError::Bind { addr, source })?;
@@ -217,11 +214,6 @@ impl Server {
     pub fn join(self) -> std::io::Result<()> {
         self.listening.join()
     }
-}
-
-/// `with_server_name` only fails on a header value with control characters; ours has none.
-fn unreachable_server_name() -> oxhttp::Server {
-    oxhttp::Server::new(|_| Response::new(Body::empty()))
 }
 
 impl State {
@@ -709,9 +701,6 @@ fn canned_query(
         response
             .headers_mut()
             .insert("x-newskg-truncated", HeaderValue::from_static("true"));
-    }
-    if let Ok(v) = HeaderValue::from_str(f.media_type()) {
-        response.headers_mut().insert(CONTENT_TYPE, v);
     }
     Ok(response)
 }
