@@ -341,7 +341,8 @@ fn push_iri_char(out: &mut String, c: char) {
 fn is_ucschar(c: char) -> bool {
     let u = c as u32;
     matches!(u, 0xA0..=0xD7FF | 0xF900..=0xFDCF | 0xFDF0..=0xFFEF)
-        || ((0x10000..=0xEFFFD).contains(&u) && (u & 0xFFFF) <= 0xFFFD)
+        || ((0x10000..=0xDFFFD).contains(&u) && (u & 0xFFFF) <= 0xFFFD)
+        || (0xE1000..=0xEFFFD).contains(&u)
 }
 
 /// Bidi controls, zero-width and space characters: allowed by the IRI grammar in places but
@@ -1045,6 +1046,25 @@ mod tests {
         // Every prefix the exporter may use is a valid namespace IRI.
         for (_, ns) in prefixes() {
             NamedNode::new(*ns).unwrap();
+        }
+    }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            /// Any id or name stays one path segment of a valid IRI.
+            #[test]
+            fn segments_are_valid_iri_segments(s in "\\PC{0,30}|[./#?% _<>\"{}|^`\\\\]{0,8}") {
+                for segment in [iri_segment(&s), name_segment(&s)] {
+                    prop_assert!(!segment.is_empty());
+                    prop_assert!(!segment.contains(['/', '#', '?', ' ']), "{segment}");
+                    prop_assert!(segment != "." && segment != "..");
+                    let iri = format!("{DEFAULT_BASE}article/{segment}");
+                    prop_assert!(NamedNode::new(&iri).is_ok(), "{iri}");
+                }
+            }
         }
     }
 }

@@ -31,18 +31,25 @@ use std::path::Path;
 /// Prefix of the variables that carry parameters; result columns with it are hidden.
 pub const PARAM_PREFIX: &str = "param_";
 
-/// The builtin queries, embedded at build time: (file name, text).
-const BUILTIN: &[(&str, &str)] = &[
-    ("queries/entities.rq", include_str!("../queries/entities.rq")),
-    ("queries/events.rq", include_str!("../queries/events.rq")),
-    ("queries/links.rq", include_str!("../queries/links.rq")),
-    ("queries/roles.rq", include_str!("../queries/roles.rq")),
-    ("queries/sources.rq", include_str!("../queries/sources.rq")),
-    ("queries/federated/speakers-wikidata.rq", include_str!("../queries/federated/speakers-wikidata.rq")),
-    ("queries/statements.rq", include_str!("../queries/statements.rq")),
-    ("queries/timeline.rq", include_str!("../queries/timeline.rq")),
-    ("queries/troop-counts.rq", include_str!("../queries/troop-counts.rq")),
-    ("queries/who-said-what.rq", include_str!("../queries/who-said-what.rq")),
+/// `(path, text)` of query files under `queries/`, embedded at build time.
+macro_rules! embedded {
+    ($($file:literal),* $(,)?) => {
+        &[$((concat!("queries/", $file), include_str!(concat!("../queries/", $file)))),*]
+    };
+}
+
+/// The builtin queries.
+const BUILTIN: &[(&str, &str)] = embedded![
+    "entities.rq",
+    "events.rq",
+    "links.rq",
+    "roles.rq",
+    "sources.rq",
+    "federated/speakers-wikidata.rq",
+    "statements.rq",
+    "timeline.rq",
+    "troop-counts.rq",
+    "who-said-what.rq",
 ];
 
 /// Why a query file could not be read or a parameter could not be bound.
@@ -375,8 +382,7 @@ fn absolute_iri(s: &str) -> Option<NamedNode> {
 /// `param: NAME KIND DEFAULT DESCRIPTION`.
 fn parse_param(value: &str) -> Result<Param, String> {
     let mut words = value.split_whitespace();
-    let (Some(name), Some(kind), Some(default)) = (words.next(), words.next(), words.next())
-    else {
+    let (Some(name), Some(kind), Some(default)) = (words.next(), words.next(), words.next()) else {
         return Err(format!(
             "expected 'param: NAME KIND DEFAULT DESCRIPTION', found {value:?}"
         ));
@@ -391,7 +397,9 @@ fn parse_param(value: &str) -> Result<Param, String> {
         ));
     }
     let kind = ParamKind::parse(kind).ok_or_else(|| {
-        format!("parameter {name:?}: unknown kind {kind:?} (topic, entity, date, iri, string, integer)")
+        format!(
+            "parameter {name:?}: unknown kind {kind:?} (topic, entity, date, iri, string, integer)"
+        )
     })?;
     let description = words.collect::<Vec<_>>().join(" ");
     Ok(Param {
@@ -494,8 +502,9 @@ mod tests {
     use super::*;
 
     fn who_said_what() -> CannedQuery {
-        Catalog::builtin()
-            .expect("builtin queries parse")
+        static CATALOG: std::sync::OnceLock<Catalog> = std::sync::OnceLock::new();
+        CATALOG
+            .get_or_init(|| Catalog::builtin().expect("builtin queries parse"))
             .get("who-said-what")
             .expect("who-said-what is builtin")
             .clone()
@@ -522,7 +531,10 @@ mod tests {
             "troop-counts",
             "sources",
         ] {
-            assert!(names.contains(&required), "{required} missing from {names:?}");
+            assert!(
+                names.contains(&required),
+                "{required} missing from {names:?}"
+            );
         }
         let q = who_said_what();
         assert_eq!(q.params[0].name, "topic");
@@ -543,7 +555,9 @@ mod tests {
         assert_eq!(bound.len(), 1);
         assert_eq!(
             bound[0].1,
-            Term::from(NamedNode::new_unchecked("https://w3id.org/newskg/topic/withdrawal"))
+            Term::from(NamedNode::new_unchecked(
+                "https://w3id.org/newskg/topic/withdrawal"
+            ))
         );
         let bound = q
             .bind(&values(&[("from", "2024-01"), ("speaker", "السوداني")]), &v)
@@ -556,7 +570,10 @@ mod tests {
         };
         assert_eq!(
             get("param_from"),
-            Some(Literal::new_typed_literal("2024-01", oxigraph::model::vocab::xsd::G_YEAR_MONTH).into())
+            Some(
+                Literal::new_typed_literal("2024-01", oxigraph::model::vocab::xsd::G_YEAR_MONTH)
+                    .into()
+            )
         );
         assert_eq!(
             get("param_speaker"),
@@ -590,7 +607,10 @@ mod tests {
             ("topic", "With Drawal"),
         ] {
             let err = q.bind(&values(&[(name, value)]), &v).unwrap_err();
-            assert!(matches!(err, QueryError::BadValue { .. }), "{name}={value}: {err}");
+            assert!(
+                matches!(err, QueryError::BadValue { .. }),
+                "{name}={value}: {err}"
+            );
         }
     }
 
@@ -609,8 +629,11 @@ mod tests {
 
     #[test]
     fn header_errors_name_the_file_and_line() {
-        let text = "# name: q\n# description: d\n# param: x  colour  -  what\nSELECT ?param_x WHERE {}\n";
-        let err = CannedQuery::from_text("my.rq", text).unwrap_err().to_string();
+        let text =
+            "# name: q\n# description: d\n# param: x  colour  -  what\nSELECT ?param_x WHERE {}\n";
+        let err = CannedQuery::from_text("my.rq", text)
+            .unwrap_err()
+            .to_string();
         assert!(err.starts_with("my.rq:3:"), "{err}");
         let err = CannedQuery::from_text("my.rq", "# name: q\nSELECT * WHERE {}")
             .unwrap_err()
@@ -624,7 +647,8 @@ mod tests {
         let err = CannedQuery::from_text("bad.rq", text).unwrap_err();
         assert!(matches!(err, QueryError::Syntax { .. }), "{err}");
         assert!(err.to_string().starts_with("bad.rq: "), "{err}");
-        let text = "# name: q\n# description: d\n# param: x string - x\nSELECT ?y WHERE { ?y ?p ?x }\n";
+        let text =
+            "# name: q\n# description: d\n# param: x string - x\nSELECT ?y WHERE { ?y ?p ?x }\n";
         let err = CannedQuery::from_text("p.rq", text).unwrap_err();
         assert!(err.to_string().contains("?param_x"), "{err}");
     }
@@ -634,5 +658,39 @@ mod tests {
         assert!(is_param_column("param_topic"));
         assert!(is_param_column("?param_from"));
         assert!(!is_param_column("speaker"));
+    }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            /// Whatever a user types, binding gives a typed term or a `BadValue`, never a panic,
+            /// and an entity value that is not an IRI is one literal.
+            #[test]
+            fn any_value_binds_or_is_refused(value in "\\PC{0,40}", which in 0usize..4) {
+                let q = who_said_what();
+                let name = ["topic", "speaker", "from", "to"][which];
+                let values = vec![(name.to_owned(), value.clone())];
+                match q.bind(&values, &Vocabulary::default()) {
+                    Ok(bound) => {
+                        let term = bound.iter().find(|(v, _)| v.as_str() == format!("param_{name}"));
+                        if name == "speaker" && absolute_iri(value.trim()).is_none() {
+                            prop_assert!(matches!(term, Some((_, Term::Literal(_)))));
+                        }
+                    }
+                    Err(QueryError::BadValue { .. }) => prop_assert!(name != "speaker"),
+                    Err(e) => prop_assert!(false, "unexpected error {e}"),
+                }
+            }
+
+            /// Arbitrary text is a query or an error naming the file, never a panic.
+            #[test]
+            fn any_text_parses_or_is_refused(text in "(# (name|description|param): [a-z -]{0,12}\n){0,4}\\PC{0,60}") {
+                if let Err(e) = CannedQuery::from_text("fuzz.rq", &text) {
+                    prop_assert!(e.to_string().starts_with("fuzz.rq"), "{e}");
+                }
+            }
+        }
     }
 }
