@@ -184,6 +184,7 @@ impl CannedQuery {
         let mut name: Option<String> = None;
         let mut description: Option<String> = None;
         let mut params: Vec<Param> = Vec::new();
+        let mut param_lines: Vec<usize> = Vec::new();
         for (i, line) in text.lines().enumerate() {
             let line_no = i + 1;
             let trimmed = line.trim();
@@ -217,6 +218,7 @@ impl CannedQuery {
                             format!("parameter {:?} is declared twice", param.name),
                         ));
                     }
+                    param_lines.push(line_no);
                     params.push(param);
                 }
                 _ => {}
@@ -232,6 +234,14 @@ impl CannedQuery {
             sparql: text.to_owned(),
             origin: origin.to_owned(),
         };
+        // A default must be a value the parameter accepts: say so at the line that declares it.
+        for (p, line) in query.params.iter().zip(param_lines) {
+            if let Some(default) = &p.default {
+                if let Err(e) = query.term(p, default, &Vocabulary::default()) {
+                    return Err(header_error(line, format!("default of {:?}: {e}", p.name)));
+                }
+            }
+        }
         query.check_sparql()?;
         Ok(query)
     }
@@ -635,6 +645,12 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.starts_with("my.rq:3:"), "{err}");
+        let text =
+            "# name: q\n# description: d\n# param: d  date  soon  when\nSELECT ?param_d WHERE {}\n";
+        let err = CannedQuery::from_text("my.rq", text)
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("my.rq:3: default of \"d\""), "{err}");
         let err = CannedQuery::from_text("my.rq", "# name: q\nSELECT * WHERE {}")
             .unwrap_err()
             .to_string();
