@@ -169,16 +169,12 @@ pub fn read_links(store: &Store, v: &Vocabulary) -> Result<Vec<Link>, StoreError
 
 /// Rebuilds the links graph from the curated identities now in the article graphs, the
 /// endpoint links already there and `new` ones. Curated identities win over endpoint links of
-/// the same entity; links of entities no longer in the store are dropped; a link that is still
-/// there keeps its date. Call [`Store::commit`] afterwards.
+/// the same entity; links of entities no longer in the store are dropped; an endpoint link keeps
+/// the date it was made; curated links carry none, so that a build is reproducible. Call
+/// [`Store::commit`] afterwards.
 pub fn refresh(store: &mut Store, v: &Vocabulary, new: Vec<Link>) -> Result<Change, StoreError> {
     let graph = links_graph(v);
     let previous = read_links(store, v)?;
-    let dated: BTreeMap<(String, String), &Link> = previous
-        .iter()
-        .map(|l| ((l.subject.as_str().to_owned(), l.qid.clone()), l))
-        .collect();
-    let stamp = now();
 
     // Curated: owl:sameAs wd:… asserted in any graph but this one.
     let same_as = owl("sameAs");
@@ -222,18 +218,14 @@ pub fn refresh(store: &mut Store, v: &Vocabulary, new: Vec<Link>) -> Result<Chan
     let mut links: Vec<Link> = Vec::new();
     for (subject, qids) in &curated {
         for qid in qids {
-            let key = (subject.as_str().to_owned(), qid.clone());
-            let date = dated
-                .get(&key)
-                .filter(|l| l.justification == Justification::Curated)
-                .map(|l| l.date.clone())
-                .unwrap_or_else(|| stamp.clone());
+            // No date: a build must give the same graph whenever it runs (canonical exports
+            // of two builds are identical); the lexicon's source column is the evidence.
             links.push(Link {
                 subject: subject.clone(),
                 qid: qid.clone(),
                 justification: Justification::Curated,
                 confidence: 1.0,
-                date,
+                date: String::new(),
                 source: Some("lexicon/gazetteer.tsv".into()),
                 subject_label: label(subject),
                 object_label: None,
@@ -285,11 +277,13 @@ pub fn quads(links: &[Link], v: &Vocabulary) -> Vec<Quad> {
             Literal::new_typed_literal(format!("{}", l.confidence), xsd::DOUBLE).into(),
         );
         add(&node, sssom("mapping_tool"), tool.clone().into());
-        add(
-            &node,
-            prov("generatedAtTime"),
-            Literal::new_typed_literal(l.date.clone(), xsd::DATE_TIME).into(),
-        );
+        if !l.date.is_empty() {
+            add(
+                &node,
+                prov("generatedAtTime"),
+                Literal::new_typed_literal(l.date.clone(), xsd::DATE_TIME).into(),
+            );
+        }
         if let Some(s) = &l.subject_label {
             add(&node, sssom("subject_label"), Literal::new_simple_literal(s).into());
         }
