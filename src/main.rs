@@ -426,7 +426,19 @@ fn query_cmd(
             let q: CannedQuery = match catalog.get(name) {
                 Some(q) => q.clone(),
                 None if name.ends_with(".rq") || Path::new(name).is_file() => {
-                    CannedQuery::from_file(Path::new(name))?
+                    let text = fs::read_to_string(name).with_context(|| name.to_owned())?;
+                    if text.lines().any(|l| l.trim_start().starts_with("# name:")) {
+                        CannedQuery::from_text(name, &text)?
+                    } else {
+                        // A plain SPARQL file: no header, no parameters, any query form.
+                        CannedQuery {
+                            name: name.to_owned(),
+                            description: String::new(),
+                            params: Vec::new(),
+                            sparql: text,
+                            origin: name.to_owned(),
+                        }
+                    }
                 }
                 None => {
                     let known: Vec<&str> = catalog.iter().map(|q| q.name.as_str()).collect();

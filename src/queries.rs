@@ -253,7 +253,7 @@ impl CannedQuery {
             .parse_query(&self.sparql)
             .map_err(|e| QueryError::Syntax {
                 file: self.origin.clone(),
-                message: e.to_string(),
+                message: crate::store::one_line_syntax_error(&e.to_string()),
             })?;
         let shape = |message: String| QueryError::Shape {
             file: self.origin.clone(),

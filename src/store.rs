@@ -372,7 +372,7 @@ impl Store {
 
 /// The parser's message lists every character class it expected, over several lines; keep the
 /// position and the readable part: `error at 1:38: expected one of "$", "(", ":", "<", "?", …`.
-fn one_line_syntax_error(message: &str) -> String {
+pub fn one_line_syntax_error(message: &str) -> String {
     let first = message.lines().next().unwrap_or(message);
     let cut = first.find(" [").or_else(|| first.find(", [")).unwrap_or(first.len());
     let mut short: String = first[..cut].trim_end_matches([',', ' ']).chars().take(200).collect();

@@ -251,13 +251,15 @@ fn queries_lists_every_canned_query_with_its_parameters() {
 fn query_mistakes_get_one_clear_error_line() {
     let s = Scratch::new();
     s.build_seeds();
-    let bad_rq = s.write("bad.rq", "# name: bad\nSELECT ?x WHERE {\n  ?x ?y \n");
+    let bad_rq = s.write("bad.rq", "SELECT ?x WHERE {\n  ?x ?y \n");
+    let bad_header = s.write("header.rq", "# name: Bad Name\n# description: x\nSELECT ?x WHERE { ?x ?y ?z }\n");
     for (args, expected) in [
         (vec!["query", "no-such-query"], "unknown canned query"),
         (vec!["query", "who-said-what", "--param", "colour=red"], "colour"),
         (vec!["query", "who-said-what", "--param", "from=last week"], "from"),
         (vec!["query", "who-said-what", "--param", "topic"], "NAME=VALUE"),
-        (vec!["query", bad_rq.to_str().unwrap()], "bad.rq"),
+        (vec!["query", bad_rq.to_str().unwrap()], "bad.rq: SPARQL syntax error at 3:"),
+        (vec!["query", bad_header.to_str().unwrap()], "header.rq:1:"),
         (vec!["query", "--sparql", "SELEC ?x WHERE {}"], "SPARQL"),
     ] {
         let out = s.run(&args);
