@@ -56,7 +56,11 @@ fn wikidata() -> Option<Wikidata> {
         .arg(repo().join("tests/fixtures/wikidata/wikidata.ttl"))
         .output()
         .expect("oxigraph load runs");
-    assert!(loaded.status.success(), "{}", String::from_utf8_lossy(&loaded.stderr));
+    assert!(
+        loaded.status.success(),
+        "{}",
+        String::from_utf8_lossy(&loaded.stderr)
+    );
     let port = TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .expect("a free port")
@@ -76,7 +80,10 @@ fn wikidata() -> Option<Wikidata> {
     };
     let started = Instant::now();
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(started.elapsed() < Duration::from_secs(30), "oxigraph did not listen in 30s");
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "oxigraph did not listen in 30s"
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
     Some(server)
@@ -128,7 +135,10 @@ fn traps_extraction() -> Value {
 /// A store holding the traps article.
 fn traps_store() -> Scratch {
     let s = Scratch::new();
-    let file = s.write("traps.json", serde_json::to_vec(&traps_extraction()).unwrap());
+    let file = s.write(
+        "traps.json",
+        serde_json::to_vec(&traps_extraction()).unwrap(),
+    );
     s.ok(&["map", file.to_str().unwrap()]);
     s
 }
@@ -145,8 +155,17 @@ fn links(s: &Scratch) -> BTreeSet<(String, String, String)> {
     let tsv = s.ok(&["links", "--format", "tsv"]);
     let mut lines = tsv.lines().filter(|l| !l.starts_with('#'));
     let header: Vec<&str> = lines.next().expect("a header").split('\t').collect();
-    let col = |name: &str| header.iter().position(|h| *h == name).unwrap_or_else(|| panic!("no {name} column"));
-    let (label, object, how) = (col("subject_label"), col("object_id"), col("mapping_justification"));
+    let col = |name: &str| {
+        header
+            .iter()
+            .position(|h| *h == name)
+            .unwrap_or_else(|| panic!("no {name} column"))
+    };
+    let (label, object, how) = (
+        col("subject_label"),
+        col("object_id"),
+        col("mapping_justification"),
+    );
     for required in ["subject_id", "predicate_id", "confidence"] {
         col(required);
     }
@@ -186,15 +205,30 @@ fn curated_identities_carry_owl_same_as_and_sit_in_the_links_graph_after_a_plain
     let iraq = sophia::iri::Iri::new_unchecked("https://w3id.org/newskg/id/place/العراق");
     let same_as = sophia::iri::Iri::new_unchecked("http://www.w3.org/2002/07/owl#sameAs");
     let q796 = sophia::iri::Iri::new_unchecked("http://www.wikidata.org/entity/Q796");
-    assert!(graph.contains(iraq, same_as, q796).unwrap(), "Iraq owl:sameAs wd:Q796");
+    assert!(
+        graph.contains(iraq, same_as, q796).unwrap(),
+        "Iraq owl:sameAs wd:Q796"
+    );
     let rows = links(&s);
-    assert!(rows.contains(&("العراق".into(), "wd:Q796".into(), "semapv:ManualMappingCuration".into())), "{rows:?}");
-    assert!(rows.iter().all(|(_, _, how)| how == "semapv:ManualMappingCuration"));
+    assert!(
+        rows.contains(&(
+            "العراق".into(),
+            "wd:Q796".into(),
+            "semapv:ManualMappingCuration".into()
+        )),
+        "{rows:?}"
+    );
+    assert!(rows
+        .iter()
+        .all(|(_, _, how)| how == "semapv:ManualMappingCuration"));
     // A rebuild changes nothing, the links graph included.
     let again = s.ok(&["build"]);
     assert!(again.contains("0 new, 0 changed, 5 unchanged"), "{again}");
     let table = s.ok(&["query", "links", "--format", "csv"]);
-    assert!(table.contains("http://www.wikidata.org/entity/Q796"), "{table}");
+    assert!(
+        table.contains("http://www.wikidata.org/entity/Q796"),
+        "{table}"
+    );
 }
 
 #[test]
@@ -249,7 +283,10 @@ fn every_seed_entity_with_a_verified_item_is_linked_to_it_and_nothing_else_is_li
     .map(|(l, q)| (l.to_owned(), format!("wd:{q}")))
     .collect();
     assert_eq!(linked_by_endpoint(&s), expected, "{report}");
-    assert!(report.contains(&format!("{} linked", expected.len())), "{report}");
+    assert!(
+        report.contains(&format!("{} linked", expected.len())),
+        "{report}"
+    );
     // «فؤاد حسين» shares only a surname with the fixture's «سليم حسين»: no link.
     assert!(report.contains("below       فؤاد حسين"), "{report}");
 }
@@ -276,7 +313,10 @@ fn traps_are_avoided_and_a_namesake_without_context_is_an_abstention() {
         .lines()
         .find(|l| l.starts_with("abstained   حسين:"))
         .unwrap_or_else(|| panic!("no abstention for «حسين» in {report}"));
-    assert!(abstention.contains("Q900000001") && abstention.contains("Q900000002"), "{abstention}");
+    assert!(
+        abstention.contains("Q900000001") && abstention.contains("Q900000002"),
+        "{abstention}"
+    );
     assert!(report.contains("no match    كريم المجهول"), "{report}");
     assert!(
         report.contains("3 linked, 1 abstained, 0 below threshold, 1 no candidate"),
@@ -292,7 +332,10 @@ fn the_cache_makes_a_second_run_send_no_request() {
     assert!(requests_sent(&first) > 0, "{first}");
     // Two batches: labels, then facts about the candidates.
     assert!(requests_sent(&first) <= 2, "batched: {first}");
-    assert!(linked_by_endpoint(&s).is_empty(), "a dry run writes no link");
+    assert!(
+        linked_by_endpoint(&s).is_empty(),
+        "a dry run writes no link"
+    );
     let second = link(&s, &w, &["--dry-run"]);
     assert_eq!(requests_sent(&second), 0, "{second}");
     assert!(second.contains("3 linked, 1 abstained"), "{second}");
@@ -333,7 +376,11 @@ fn the_federated_query_fetches_english_labels_and_positions_of_withdrawal_speake
     // Without --allow-service the store calls nobody.
     let refused = s.run(&["query", "speakers-wikidata", "--param", &param]);
     assert!(!refused.status.success());
-    assert!(common::stderr(&refused).contains("127.0.0.1"), "{}", common::stderr(&refused));
+    assert!(
+        common::stderr(&refused).contains("127.0.0.1"),
+        "{}",
+        common::stderr(&refused)
+    );
 }
 
 /// A scripted endpoint: answers every request with 503 and keeps the request heads.
@@ -378,8 +425,16 @@ fn a_failing_endpoint_is_retried_with_an_honest_user_agent_then_reported() {
     assert!(err.contains(&url) && err.contains("503"), "{err}");
     let heads: Vec<String> = heads.try_iter().collect();
     assert_eq!(heads.len(), 3, "one request and two retries");
-    let agent = format!("user-agent: newskg/{} (+https://w3id.org/newskg)", env!("CARGO_PKG_VERSION"));
-    assert!(heads.iter().all(|h| h.to_ascii_lowercase().contains(&agent)), "{heads:?}");
+    let agent = format!(
+        "user-agent: newskg/{} (+https://w3id.org/newskg)",
+        env!("CARGO_PKG_VERSION")
+    );
+    assert!(
+        heads
+            .iter()
+            .all(|h| h.to_ascii_lowercase().contains(&agent)),
+        "{heads:?}"
+    );
     // Nothing was linked, nothing stored before was lost.
     assert!(linked_by_endpoint(&s).is_empty());
 }
@@ -389,5 +444,9 @@ fn an_https_endpoint_is_refused_with_a_clear_message_in_this_build() {
     let s = traps_store();
     let out = s.run(&["link", "--endpoint", "https://query.wikidata.org/sparql"]);
     assert!(!out.status.success());
-    assert!(common::stderr(&out).contains("https:// needs TLS"), "{}", common::stderr(&out));
+    assert!(
+        common::stderr(&out).contains("https:// needs TLS"),
+        "{}",
+        common::stderr(&out)
+    );
 }

@@ -121,11 +121,15 @@ impl Endpoint {
             .and_then(|v| v.to_str().ok())
             .unwrap_or("application/sparql-results+json")
             .to_owned();
-        let format = QueryResultsFormat::from_media_type(&media)
-            .ok_or_else(|| error(format!("answered with Content-Type {media:?}, not SPARQL results")))?;
-        let ReaderQueryResultsParserOutput::Solutions(reader) = QueryResultsParser::from_format(format)
-            .for_reader(response.into_body())
-            .map_err(|e| error(format!("unreadable results: {e}")))?
+        let format = QueryResultsFormat::from_media_type(&media).ok_or_else(|| {
+            error(format!(
+                "answered with Content-Type {media:?}, not SPARQL results"
+            ))
+        })?;
+        let ReaderQueryResultsParserOutput::Solutions(reader) =
+            QueryResultsParser::from_format(format)
+                .for_reader(response.into_body())
+                .map_err(|e| error(format!("unreadable results: {e}")))?
         else {
             return Err(error("answered a boolean to a SELECT query".into()));
         };

@@ -129,12 +129,15 @@ pub fn read_links(store: &Store, v: &Vocabulary) -> Result<Vec<Link>, StoreError
     let mut links = Vec::new();
     for props in nodes.values() {
         let get = |iri: String| props.get(&iri);
-        let (Some(Term::NamedNode(subject)), Some(Term::NamedNode(target))) =
-            (get(format!("{OWL}annotatedSource")), get(format!("{OWL}annotatedTarget")))
-        else {
+        let (Some(Term::NamedNode(subject)), Some(Term::NamedNode(target))) = (
+            get(format!("{OWL}annotatedSource")),
+            get(format!("{OWL}annotatedTarget")),
+        ) else {
             continue;
         };
-        let Some(qid) = qid_of(target.as_str()) else { continue };
+        let Some(qid) = qid_of(target.as_str()) else {
+            continue;
+        };
         let literal = |iri: String| match get(iri) {
             Some(Term::Literal(l)) => Some(l.value().to_owned()),
             _ => None,
@@ -234,8 +237,14 @@ pub fn refresh(store: &mut Store, v: &Vocabulary, new: Vec<Link>) -> Result<Chan
         }
     }
     let replaced: BTreeSet<&str> = new.iter().map(|l| l.subject.as_str()).collect();
-    for l in previous.iter().filter(|l| l.justification == Justification::Endpoint) {
-        if !curated.contains_key(&l.subject) && !replaced.contains(l.subject.as_str()) && exists(&l.subject) {
+    for l in previous
+        .iter()
+        .filter(|l| l.justification == Justification::Endpoint)
+    {
+        if !curated.contains_key(&l.subject)
+            && !replaced.contains(l.subject.as_str())
+            && exists(&l.subject)
+        {
             links.push(l.clone());
         }
     }
@@ -270,7 +279,11 @@ pub fn quads(links: &[Link], v: &Vocabulary) -> Vec<Quad> {
         add(&node, owl("annotatedSource"), l.subject.clone().into());
         add(&node, owl("annotatedProperty"), owl("sameAs").into());
         add(&node, owl("annotatedTarget"), object.into());
-        add(&node, sssom("mapping_justification"), l.justification.iri().into());
+        add(
+            &node,
+            sssom("mapping_justification"),
+            l.justification.iri().into(),
+        );
         add(
             &node,
             sssom("confidence"),
@@ -285,13 +298,25 @@ pub fn quads(links: &[Link], v: &Vocabulary) -> Vec<Quad> {
             );
         }
         if let Some(s) = &l.subject_label {
-            add(&node, sssom("subject_label"), Literal::new_simple_literal(s).into());
+            add(
+                &node,
+                sssom("subject_label"),
+                Literal::new_simple_literal(s).into(),
+            );
         }
         if let Some(o) = &l.object_label {
-            add(&node, sssom("object_label"), Literal::new_simple_literal(o).into());
+            add(
+                &node,
+                sssom("object_label"),
+                Literal::new_simple_literal(o).into(),
+            );
         }
         if let Some(c) = &l.comment {
-            add(&node, rdfs::COMMENT.into_owned(), Literal::new_simple_literal(c).into());
+            add(
+                &node,
+                rdfs::COMMENT.into_owned(),
+                Literal::new_simple_literal(c).into(),
+            );
         }
         match l.source.as_deref().map(NamedNode::new) {
             Some(Ok(iri)) if l.justification == Justification::Endpoint => {
@@ -321,7 +346,9 @@ pub fn write_tsv(
         ("wd".into(), WIKIDATA.into()),
     ];
     for (p, ns) in prefixes {
-        if links.iter().any(|l| l.subject.as_str().starts_with(ns.as_str()))
+        if links
+            .iter()
+            .any(|l| l.subject.as_str().starts_with(ns.as_str()))
             && !curie_map.iter().any(|(q, _)| q == p)
         {
             curie_map.push((p.clone(), ns.clone()));
@@ -351,10 +378,7 @@ pub fn write_tsv(
         out,
         "subject_id\tsubject_label\tpredicate_id\tobject_id\tobject_label\tmapping_justification\tconfidence\tmapping_date\tmapping_provider\tcomment"
     )?;
-    let clean = |s: Option<&str>| {
-        s.unwrap_or_default()
-            .replace(['\t', '\n', '\r'], " ")
-    };
+    let clean = |s: Option<&str>| s.unwrap_or_default().replace(['\t', '\n', '\r'], " ");
     for l in links {
         writeln!(
             out,

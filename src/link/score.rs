@@ -61,8 +61,10 @@ impl Classes {
                 other => return Err(format!("line {}: unknown rule {other:?}", i + 1)),
             };
             set.insert((*qid).to_owned());
-            c.labels
-                .insert((*qid).to_owned(), f.get(3).copied().unwrap_or(qid).to_owned());
+            c.labels.insert(
+                (*qid).to_owned(),
+                f.get(3).copied().unwrap_or(qid).to_owned(),
+            );
         }
         Ok(c)
     }
@@ -86,7 +88,11 @@ impl Classes {
     fn refuse(&self, kind: EntityKind, classes: &BTreeSet<String>) -> Option<String> {
         let k = kind.as_str();
         let label = |q: &String| self.labels.get(q).cloned().unwrap_or_else(|| q.clone());
-        if let Some(bad) = self.exclude.get(k).and_then(|ex| classes.iter().find(|c| ex.contains(*c))) {
+        if let Some(bad) = self
+            .exclude
+            .get(k)
+            .and_then(|ex| classes.iter().find(|c| ex.contains(*c)))
+        {
             return Some(format!("a {} ({bad}), not a {k}", label(bad)));
         }
         let ok = self
@@ -132,7 +138,11 @@ pub fn score(entity: &Entity, facts: &ItemFacts, classes: &Classes) -> Verdict {
             EntityKind::Place | EntityKind::Organization => &facts.country,
         };
         if !entity.countries.is_empty() && !country_facts.is_empty() {
-            let property = if entity.kind == EntityKind::Person { "P27" } else { "P17" };
+            let property = if entity.kind == EntityKind::Person {
+                "P27"
+            } else {
+                "P17"
+            };
             if country_facts.iter().any(|c| entity.countries.contains(c)) {
                 score += 0.1;
                 why.push(format!("{property} agrees"));
@@ -157,9 +167,10 @@ pub fn score(entity: &Entity, facts: &ItemFacts, classes: &Classes) -> Verdict {
 /// "minister"; «وزير خارجية العراق» holds «وزير» and «خارجية»).
 fn post_agrees(posts: &[String], positions: &[String]) -> bool {
     let held: Vec<BTreeSet<String>> = positions.iter().map(|p| tokens(p)).collect();
-    posts.iter().map(|p| tokens(p)).any(|post| {
-        !post.is_empty() && held.iter().any(|h| post.iter().all(|w| h.contains(w)))
-    })
+    posts
+        .iter()
+        .map(|p| tokens(p))
+        .any(|post| !post.is_empty() && held.iter().any(|h| post.iter().all(|w| h.contains(w))))
 }
 
 /// Words of a name, folded: normalized, lower-case, punctuation dropped, the Arabic article
@@ -225,9 +236,14 @@ mod tests {
         // «وزير الخارجية العراقي سليم حسين»: Iraqi, foreign minister.
         let ours = person("سليم حسين", &["Q796"], &["وزير الخارجية"]);
         let classes = Classes::builtin();
-        let minister = score(&ours, &human("سليم حسين", "Q796", "وزير خارجية العراق"), &classes);
+        let minister = score(
+            &ours,
+            &human("سليم حسين", "Q796", "وزير خارجية العراق"),
+            &classes,
+        );
         let namesake = score(&ours, &human("سليم حسين", "Q810", "لاعب"), &classes);
-        let (Verdict::Scored { score: a, .. }, Verdict::Scored { score: b, .. }) = (minister, namesake)
+        let (Verdict::Scored { score: a, .. }, Verdict::Scored { score: b, .. }) =
+            (minister, namesake)
         else {
             panic!("both are humans")
         };
@@ -255,6 +271,9 @@ mod tests {
             classes: ["Q43229".to_owned(), "Q476028".to_owned()].into(),
             ..Default::default()
         };
-        assert!(matches!(score(&ours, &club, &Classes::builtin()), Verdict::Refused(_)));
+        assert!(matches!(
+            score(&ours, &club, &Classes::builtin()),
+            Verdict::Refused(_)
+        ));
     }
 }

@@ -10,7 +10,9 @@
 
 use super::client::{Endpoint, Politeness};
 use oxigraph::model::NamedNode;
-use oxigraph::sparql::{DefaultServiceHandler, QueryEvaluationError, QuerySolution, QuerySolutionIter, Variable};
+use oxigraph::sparql::{
+    DefaultServiceHandler, QueryEvaluationError, QuerySolution, QuerySolutionIter, Variable,
+};
 use spargebra::algebra::GraphPattern;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -75,7 +77,10 @@ impl DefaultServiceHandler for AllowedServices {
             let rows = solutions.rows.iter().map(|r| r.values().to_vec()).collect();
             answers.insert(key.clone(), (solutions.variables.into(), rows));
         }
-        let (variables, rows) = answers.get(&key).cloned().unwrap_or_else(|| (Arc::from(Vec::new()), Vec::new()));
+        let (variables, rows) = answers
+            .get(&key)
+            .cloned()
+            .unwrap_or_else(|| (Arc::from(Vec::new()), Vec::new()));
         let solutions: Vec<Result<QuerySolution, QueryEvaluationError>> = rows
             .into_iter()
             .map(|values| Ok(QuerySolution::from((Arc::clone(&variables), values))))
