@@ -73,12 +73,13 @@ impl Endpoint {
         let uri: oxhttp::model::Uri = url.parse().map_err(|e| bad(format!("{e}")))?;
         match uri.scheme_str() {
             Some("http") => {}
+            Some("https") if cfg!(feature = "tls") => {}
             Some("https") => {
                 return Err(bad(
-                    "https:// needs TLS, which this build of newskg does not include; use a local copy over http:// (see docs/linking.md)".into(),
+                    "https:// needs TLS, which this build of newskg does not include: build with `--features tls`, or use a local copy over http:// (see docs/linking.md)".into(),
                 ))
             }
-            _ => return Err(bad("not an http:// URL".into())),
+            _ => return Err(bad("not an http:// or https:// URL".into())),
         }
         let client = oxhttp::Client::new()
             .with_global_timeout(politeness.timeout)
