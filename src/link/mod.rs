@@ -704,7 +704,8 @@ SELECT DISTINCT ?e ?post WHERE { ?role nkg:holder ?e ; nkg:post ?post }",
             }
         }
     }
-    // The countries of a person's posts, and a place's country when the graph states it.
+    // The countries of a person's posts, and a person's nationality or a place's country when
+    // the graph states them (schema:nationality, schema:containedInPlace).
     let countries = select(
         store,
         "PREFIX nkg: <https://w3id.org/newskg/ontology#>
@@ -712,7 +713,7 @@ PREFIX owl: <http://www.w3.org/2002/07/owl#>
 PREFIX schema: <http://schema.org/>
 SELECT DISTINCT ?e ?same WHERE {
   { ?role nkg:holder ?e ; nkg:roleOf ?country . ?country a nkg:Place }
-  UNION { ?e schema:containedInPlace ?country }
+  UNION { ?e schema:nationality|schema:containedInPlace ?country }
   ?country owl:sameAs ?same
 }",
     )?;
