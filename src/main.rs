@@ -122,6 +122,9 @@ enum Command {
         format: newskg::link::LinksFormat,
         #[arg(short, long, value_name = "FILE")]
         output: Option<PathBuf>,
+        /// Reject the links `newskg link` made for this entity (IRI), for good. Repeatable.
+        #[arg(long, value_name = "ENTITY")]
+        reject: Vec<String>,
     },
 }
 
@@ -187,7 +190,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Serve(args) => serve_cmd(g, args),
         Command::Push(args) => push_cmd(g, args),
         Command::Link(args) => link_cmd(g, args),
-        Command::Links { format, output } => links_cmd(g, *format, output.as_deref()),
+        Command::Links {
+            format,
+            output,
+            reject,
+        } => links_cmd(g, *format, output.as_deref(), reject),
     }
 }
 
@@ -576,7 +583,17 @@ fn link_cmd(g: &Global, args: &newskg::link::LinkArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn links_cmd(g: &Global, format: newskg::link::LinksFormat, output: Option<&Path>) -> Result<ExitCode> {
+fn links_cmd(
+    g: &Global,
+    format: newskg::link::LinksFormat,
+    output: Option<&Path>,
+    reject: &[String],
+) -> Result<ExitCode> {
+    if !reject.is_empty() {
+        let n = newskg::link::reject(&g.store, &g.base, reject)
+            .with_context(|| format!("rejecting links in {}", g.store.display()))?;
+        eprintln!("newskg links: {n} links rejected");
+    }
     let mut buf = Vec::new();
     newskg::link::write_links(&g.store, &g.base, format, &mut buf)
         .with_context(|| format!("reading links of {}", g.store.display()))?;

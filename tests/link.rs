@@ -383,6 +383,45 @@ fn the_federated_query_fetches_english_labels_and_positions_of_withdrawal_speake
     );
 }
 
+#[test]
+fn a_rejected_link_stays_as_a_negative_mapping_and_is_never_proposed_again() {
+    let Some(w) = wikidata() else { return };
+    let s = traps_store();
+    link(&s, &w, &[]);
+    let minister = "https://w3id.org/newskg/id/person/سليم_حسين";
+    s.ok(&["links", "--reject", minister]);
+    let tsv = s.ok(&["links", "--format", "tsv"]);
+    let row = tsv
+        .lines()
+        .find(|l| l.contains("wd:Q900000001"))
+        .unwrap_or_else(|| panic!("the rejection is listed: {tsv}"));
+    assert!(row.contains("\towl:sameAs\tNot\t"), "{row}");
+    let nt = s.ok(&["export", "--format", "ntriples"]);
+    assert!(
+        !nt.contains(&format!(
+            "<{minister}> <http://www.w3.org/2002/07/owl#sameAs>"
+        )),
+        "no owl:sameAs left for a rejected link"
+    );
+    // The linker looks at him again, and the only other human «سليم حسين» is Jordanian.
+    let again = link(&s, &w, &[]);
+    assert!(
+        again.contains("below       سليم حسين: best Q900000002"),
+        "{again}"
+    );
+    assert!(!linked_by_endpoint(&s)
+        .iter()
+        .any(|(_, q)| q == "wd:Q900000001"));
+    // Curated links are the lexicon's business.
+    let refused = s.run(&[
+        "links",
+        "--reject",
+        "https://w3id.org/newskg/id/place/العراق",
+    ]);
+    assert!(!refused.status.success());
+    assert!(common::stderr(&refused).contains("curated links are changed in the lexicon"));
+}
+
 /// A scripted endpoint: answers every request with 503 and keeps the request heads.
 fn failing_endpoint() -> (String, std::sync::mpsc::Receiver<String>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
@@ -446,5 +485,8 @@ fn an_https_endpoint_is_refused_with_a_clear_message_in_this_build() {
     let out = s.run(&["link", "--endpoint", "https://query.wikidata.org/sparql"]);
     assert!(!out.status.success());
     let err = common::stderr(&out);
-    assert!(err.contains("https:// needs TLS") && err.contains("--features tls"), "{err}");
+    assert!(
+        err.contains("https:// needs TLS") && err.contains("--features tls"),
+        "{err}"
+    );
 }

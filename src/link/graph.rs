@@ -77,6 +77,9 @@ pub struct Link {
     pub subject_label: Option<String>,
     pub object_label: Option<String>,
     pub comment: Option<String>,
+    /// A user said no (`sssom:predicate_modifier "Not"`): no `owl:sameAs`, and the linker never
+    /// proposes this item for this entity again.
+    pub rejected: bool,
 }
 
 impl Link {
@@ -164,6 +167,7 @@ pub fn read_links(store: &Store, v: &Vocabulary) -> Result<Vec<Link>, StoreError
             subject_label: literal(format!("{SSSOM}subject_label")),
             object_label: literal(format!("{SSSOM}object_label")),
             comment: literal(rdfs::COMMENT.as_str().to_owned()),
+            rejected: literal(format!("{SSSOM}predicate_modifier")).as_deref() == Some("Not"),
         });
     }
     links.sort_by(|a, b| (a.subject.as_str(), &a.qid).cmp(&(b.subject.as_str(), &b.qid)));
@@ -233,24 +237,40 @@ pub fn refresh(store: &mut Store, v: &Vocabulary, new: Vec<Link>) -> Result<Chan
                 subject_label: label(subject),
                 object_label: None,
                 comment: Some("verified QID of the lexicon (see its source column)".into()),
+                rejected: false,
             });
         }
     }
-    let replaced: BTreeSet<&str> = new.iter().map(|l| l.subject.as_str()).collect();
+    let rejected: BTreeSet<(&str, &str)> = previous
+        .iter()
+        .chain(new.iter())
+        .filter(|l| l.rejected)
+        .map(|l| (l.subject.as_str(), l.qid.as_str()))
+        .collect();
+    let is_rejected =
+        |l: &Link| !l.rejected && rejected.contains(&(l.subject.as_str(), l.qid.as_str()));
+    let replaced: BTreeSet<&str> = new
+        .iter()
+        .filter(|l| !l.rejected)
+        .map(|l| l.subject.as_str())
+        .collect();
     for l in previous
         .iter()
-        .filter(|l| l.justification == Justification::Endpoint)
+        .filter(|l| l.justification == Justification::Endpoint || l.rejected)
     {
-        if !curated.contains_key(&l.subject)
-            && !replaced.contains(l.subject.as_str())
-            && exists(&l.subject)
-        {
+        let kept = if l.rejected {
+            !new.iter()
+                .any(|n| n.rejected && n.subject == l.subject && n.qid == l.qid)
+        } else {
+            !curated.contains_key(&l.subject) && !replaced.contains(l.subject.as_str())
+        };
+        if kept && !is_rejected(l) && exists(&l.subject) {
             links.push(l.clone());
         }
     }
-    for l in new {
-        if !curated.contains_key(&l.subject) && is_qid(&l.qid) {
-            links.push(l);
+    for l in &new {
+        if (l.rejected || !curated.contains_key(&l.subject)) && is_qid(&l.qid) && !is_rejected(l) {
+            links.push(l.clone());
         }
     }
     links.sort_by(|a, b| (a.subject.as_str(), &a.qid).cmp(&(b.subject.as_str(), &b.qid)));
@@ -274,7 +294,15 @@ pub fn quads(links: &[Link], v: &Vocabulary) -> Vec<Quad> {
     for l in links {
         let node = l.node(v);
         let object = l.object();
-        add(&l.subject, owl("sameAs"), object.clone().into());
+        if l.rejected {
+            add(
+                &node,
+                sssom("predicate_modifier"),
+                Literal::new_simple_literal("Not").into(),
+            );
+        } else {
+            add(&l.subject, owl("sameAs"), object.clone().into());
+        }
         add(&node, rdf::TYPE.into_owned(), owl("Axiom").into());
         add(&node, owl("annotatedSource"), l.subject.clone().into());
         add(&node, owl("annotatedProperty"), owl("sameAs").into());
@@ -376,15 +404,16 @@ pub fn write_tsv(
     }
     writeln!(
         out,
-        "subject_id\tsubject_label\tpredicate_id\tobject_id\tobject_label\tmapping_justification\tconfidence\tmapping_date\tmapping_provider\tcomment"
+        "subject_id\tsubject_label\tpredicate_id\tpredicate_modifier\tobject_id\tobject_label\tmapping_justification\tconfidence\tmapping_date\tmapping_provider\tcomment"
     )?;
     let clean = |s: Option<&str>| s.unwrap_or_default().replace(['\t', '\n', '\r'], " ");
     for l in links {
         writeln!(
             out,
-            "{}\t{}\towl:sameAs\twd:{}\t{}\t{}\t{}\t{}\t{}\t{}",
+            "{}\t{}\towl:sameAs\t{}\twd:{}\t{}\t{}\t{}\t{}\t{}\t{}",
             curie(l.subject.as_str()),
             clean(l.subject_label.as_deref()),
+            if l.rejected { "Not" } else { "" },
             l.qid,
             clean(l.object_label.as_deref()),
             l.justification.curie(),
@@ -415,5 +444,34 @@ pub fn endpoint_link(
         subject_label: Some(subject_label.to_owned()),
         object_label: candidate.label.clone(),
         comment: Some(candidate.why.clone()),
+        rejected: false,
     }
+}
+
+/// Turns the endpoint links of `subject` into rejections (a user's decision, dated now).
+/// Returns how many; call [`refresh`] with them.
+pub fn rejections(
+    store: &Store,
+    v: &Vocabulary,
+    subject: &NamedNode,
+) -> Result<Vec<Link>, StoreError> {
+    let date = now();
+    Ok(read_links(store, v)?
+        .into_iter()
+        .filter(|l| {
+            &l.subject == subject && l.justification == Justification::Endpoint && !l.rejected
+        })
+        .map(|l| Link {
+            justification: Justification::Curated,
+            confidence: 1.0,
+            date: date.clone(),
+            comment: Some(format!(
+                "rejected by a user; it was proposed by {} ({})",
+                l.source.as_deref().unwrap_or("an endpoint"),
+                l.comment.as_deref().unwrap_or_default()
+            )),
+            rejected: true,
+            ..l
+        })
+        .collect())
 }

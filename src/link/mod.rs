@@ -58,6 +58,8 @@ pub enum LinkError {
     Classes(String),
     #[error("--base: {0}")]
     Base(String),
+    #[error("entity {entity:?}: {message}")]
+    Entity { entity: String, message: String },
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -192,6 +194,35 @@ pub enum LinksFormat {
     /// SSSOM TSV: subject_id, subject_label, predicate_id, object_id, object_label,
     /// mapping_justification, confidence, mapping_date, mapping_provider, comment.
     Tsv,
+}
+
+/// Rejects the endpoint links of each entity IRI in `entities` for good: the links graph keeps
+/// them as negative mappings (`sssom:predicate_modifier "Not"`), without `owl:sameAs`, and
+/// `newskg link` never proposes the same item for the same entity again. Returns how many.
+pub fn reject(dir: &Path, base: &str, entities: &[String]) -> Result<usize, LinkError> {
+    let vocab = Vocabulary::new(base).map_err(|e| LinkError::Base(e.to_string()))?;
+    let mut store = Store::open(dir, base)?;
+    let mut all = Vec::new();
+    for e in entities {
+        let iri = NamedNode::new(e.trim()).map_err(|err| LinkError::Entity {
+            entity: e.clone(),
+            message: err.to_string(),
+        })?;
+        let found = graph::rejections(&store, &vocab, &iri)?;
+        if found.is_empty() {
+            return Err(LinkError::Entity {
+                entity: e.clone(),
+                message:
+                    "has no link made by newskg link (curated links are changed in the lexicon)"
+                        .into(),
+            });
+        }
+        all.extend(found);
+    }
+    let n = all.len();
+    graph::refresh(&mut store, &vocab, all)?;
+    store.commit()?;
+    Ok(n)
 }
 
 /// Writes the links of the store in `dir` as a mapping table.
@@ -391,6 +422,12 @@ pub fn link(
     let started = Instant::now();
     let classes = score::Classes::parse(score::CLASSES_TSV).map_err(LinkError::Classes)?;
     let entities = entities_without_identity(store)?;
+    let vocab = Vocabulary::new(store.base_iri()).map_err(|e| LinkError::Base(e.to_string()))?;
+    let rejected: BTreeSet<(String, String)> = graph::read_links(store, &vocab)?
+        .into_iter()
+        .filter(|l| l.rejected)
+        .map(|l| (l.subject.as_str().to_owned(), l.qid))
+        .collect();
     let endpoint = Endpoint::new(&options.endpoint, options.politeness)?;
     let cache_path = store_dir.map(|d| cache_path(d, &options.endpoint));
     let mut cache = match (&cache_path, options.refresh) {
@@ -477,6 +514,9 @@ pub fn link(
             let Some(facts) = cache.items.get(q) else {
                 continue;
             };
+            if rejected.contains(&(e.iri.as_str().to_owned(), q.clone())) {
+                continue;
+            }
             if let score::Verdict::Scored { score, why } = score::score(&e, facts, &classes) {
                 scored.push(Candidate {
                     qid: q.clone(),
