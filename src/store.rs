@@ -574,8 +574,9 @@ fn take_lock(dir: &Path) -> Result<PathBuf, StoreError> {
     })
 }
 
-/// Writes `path` through a temporary file in the same directory and renames it into place.
-fn write_atomically(
+/// Writes `path` through a temporary file in the same directory and renames it into place
+/// (also used for the link cache).
+pub(crate) fn write_atomically(
     path: &Path,
     write: impl FnOnce(&mut io::BufWriter<fs::File>) -> io::Result<()>,
 ) -> Result<(), StoreError> {

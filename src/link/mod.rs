@@ -834,24 +834,12 @@ impl Cache {
 
     /// Written to a temporary file and renamed, so an interrupted run leaves a whole cache.
     fn write(&self, path: &Path) -> Result<(), LinkError> {
-        let io_error = |source| LinkError::Io {
-            path: path.display().to_string(),
-            source,
-        };
-        if let Some(parent) = path.parent() {
-            fs::create_dir_all(parent).map_err(io_error)?;
-        }
         let json = serde_json::to_vec_pretty(self).map_err(|e| LinkError::Cache {
             path: path.display().to_string(),
             message: e.to_string(),
         })?;
-        let tmp = path.with_extension(format!("tmp{}", std::process::id()));
-        fs::write(&tmp, json)
-            .and_then(|()| fs::rename(&tmp, path))
-            .map_err(|e| {
-                let _ = fs::remove_file(&tmp);
-                io_error(e)
-            })
+        crate::store::write_atomically(path, |w| w.write_all(&json))?;
+        Ok(())
     }
 }
 
