@@ -475,3 +475,122 @@ pub fn rejections(
         })
         .collect())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use oxigraph::model::GraphName;
+
+    const BASE: &str = "https://example.org/id/";
+
+    fn node(s: &str) -> NamedNode {
+        NamedNode::new_unchecked(format!("{BASE}{s}"))
+    }
+
+    /// An article graph in which `entity` is a place, with a curated QID when given.
+    fn article(store: &mut Store, id: &str, entity: &str, qid: Option<&str>) {
+        let g = node(&format!("graph/{id}"));
+        let gn = GraphName::NamedNode(g.clone());
+        let mut quads = vec![Quad::new(
+            node(entity),
+            rdf::TYPE.into_owned(),
+            NamedNode::new_unchecked("https://w3id.org/newskg/ontology#Place"),
+            gn.clone(),
+        )];
+        if let Some(q) = qid {
+            quads.push(Quad::new(
+                node(entity),
+                owl("sameAs"),
+                NamedNode::new_unchecked(format!("{WIKIDATA}{q}")),
+                gn,
+            ));
+        }
+        store
+            .put_graph(id, g.as_ref(), &format!("{quads:?}"), &quads)
+            .unwrap();
+    }
+
+    fn found(entity: &str, qid: &str) -> Link {
+        Link {
+            subject: node(entity),
+            qid: qid.into(),
+            justification: Justification::Endpoint,
+            confidence: 0.8,
+            date: "2026-01-01T00:00:00Z".into(),
+            source: Some("http://127.0.0.1:7878/query".into()),
+            subject_label: None,
+            object_label: None,
+            comment: Some("name 1.00".into()),
+            rejected: false,
+        }
+    }
+
+    #[test]
+    fn curated_identities_win_and_links_of_vanished_entities_go() {
+        // «بغداد» curated in the lexicon; «البصرة» found at an endpoint.
+        let v = Vocabulary::new(BASE).unwrap();
+        let mut store = Store::in_memory(BASE).unwrap();
+        article(&mut store, "a1", "place/بغداد", Some("Q1530"));
+        article(&mut store, "a2", "place/البصره", None);
+        refresh(
+            &mut store,
+            &v,
+            vec![
+                found("place/البصره", "Q900000050"),
+                found("place/بغداد", "Q900000051"),
+            ],
+        )
+        .unwrap();
+        let pairs = |store: &Store| -> Vec<(String, String, Justification)> {
+            read_links(store, &v)
+                .unwrap()
+                .into_iter()
+                .map(|l| {
+                    (
+                        l.subject.as_str().trim_start_matches(BASE).to_owned(),
+                        l.qid,
+                        l.justification,
+                    )
+                })
+                .collect()
+        };
+        assert_eq!(
+            pairs(&store),
+            vec![
+                (
+                    "place/البصره".to_owned(),
+                    "Q900000050".to_owned(),
+                    Justification::Endpoint
+                ),
+                (
+                    "place/بغداد".to_owned(),
+                    "Q1530".to_owned(),
+                    Justification::Curated
+                ),
+            ]
+        );
+        // A build that no longer has «البصرة» drops its link.
+        article(&mut store, "a2", "place/الموصل", None);
+        refresh(&mut store, &v, Vec::new()).unwrap();
+        assert_eq!(
+            pairs(&store),
+            vec![(
+                "place/بغداد".to_owned(),
+                "Q1530".to_owned(),
+                Justification::Curated
+            )]
+        );
+    }
+
+    #[test]
+    fn the_same_links_give_the_same_graph() {
+        let v = Vocabulary::new(BASE).unwrap();
+        let mut store = Store::in_memory(BASE).unwrap();
+        article(&mut store, "a1", "place/بغداد", Some("Q1530"));
+        assert_eq!(refresh(&mut store, &v, Vec::new()).unwrap(), Change::Added);
+        assert_eq!(
+            refresh(&mut store, &v, Vec::new()).unwrap(),
+            Change::Unchanged
+        );
+    }
+}
