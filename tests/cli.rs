@@ -118,6 +118,7 @@ fn bad_inputs_get_one_error_line_each_and_good_ones_still_go_through() {
     s.write("bad/empty.txt", "  \n\n");
     s.write("bad/broken.meta.json", "{\"published\": ");
     s.write("bad/broken.txt", OWN_ARTICLE);
+    s.write("bad/huge.txt", "قال ".repeat(3 * 1024 * 1024));
     let out = s.run(&["build", s.path("bad").to_str().unwrap()]);
     assert!(!out.status.success(), "bad input makes a non-zero exit");
     let err = stderr(&out);
@@ -126,6 +127,7 @@ fn bad_inputs_get_one_error_line_each_and_good_ones_still_go_through() {
         ("latin1.txt", "UTF-8"),
         ("empty.txt", "empty"),
         ("broken.meta.json", "JSON"),
+        ("huge.txt", "limit"),
     ] {
         let line = err
             .lines()
