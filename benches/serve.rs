@@ -128,8 +128,19 @@ fn main() {
             "tsv",
         ],
     );
-    let sizes: Vec<&str> = counts.lines().nth(1).unwrap_or_default().split('\t').collect();
-    let graph_of = |s: &str| s.split('^').next().unwrap_or_default().trim_matches('"').to_owned();
+    let sizes: Vec<&str> = counts
+        .lines()
+        .nth(1)
+        .unwrap_or_default()
+        .split('\t')
+        .collect();
+    let graph_of = |s: &str| {
+        s.split('^')
+            .next()
+            .unwrap_or_default()
+            .trim_matches('"')
+            .to_owned()
+    };
     println!("# newskg serve/push benchmark");
     println!(
         "corpus: {} ({articles} articles requested); store: {} graphs, {} quads; build {:.1}s",
@@ -144,7 +155,12 @@ fn main() {
         let port = free_port();
         let _oxigraph = Guard(
             Command::new("oxigraph")
-                .args(["serve", "--bind", &format!("127.0.0.1:{port}"), "--union-default-graph"])
+                .args([
+                    "serve",
+                    "--bind",
+                    &format!("127.0.0.1:{port}"),
+                    "--union-default-graph",
+                ])
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())
                 .spawn()
@@ -205,7 +221,12 @@ fn main() {
     let urls: Vec<(String, String)> = catalog
         .iter()
         .filter(|q| !q.sparql.contains("SERVICE"))
-        .map(|q| (q.name.clone(), format!("{base}/queries/{}?format=json", q.name)))
+        .map(|q| {
+            (
+                q.name.clone(),
+                format!("{base}/queries/{}?format=json", q.name),
+            )
+        })
         .collect();
     let client = oxhttp::Client::new().with_global_timeout(Duration::from_secs(60));
     println!("\n## canned queries through newskg serve, one client, 3 runs each after a warm-up");
@@ -214,20 +235,42 @@ fn main() {
         let _ = get(&client, url);
         let mut times: Vec<Duration> = (0..3).filter_map(|_| get(&client, url).ok()).collect();
         times.sort();
-        println!("| {name} | {} | {} |", ms(percentile(&times, 0.5)), ms(percentile(&times, 1.0)));
+        println!(
+            "| {name} | {} | {} |",
+            ms(percentile(&times, 0.5)),
+            ms(percentile(&times, 1.0))
+        );
     }
-    println!(
-        "\n## all canned queries round-robin, {seconds}s per level (loopback, Connection: close)"
+    let light = format!(
+        "{base}/query?query={}",
+        form_urlencoded::byte_serialize(
+            b"PREFIX nkg: <https://w3id.org/newskg/ontology#> SELECT ?s WHERE { ?s a nkg:Statement } LIMIT 10"
+        )
+        .collect::<String>()
     );
-    println!("| clients | requests | errors | req/s | p50 ms | p99 ms |\n|---|---|---|---|---|---|");
-    for &c in &clients {
+    load(
+        "a light query (10 statements; the server's own overhead)",
+        &[("light".to_owned(), light)],
+        &clients,
+        seconds,
+    );
+    load("all canned queries round-robin", &urls, &clients, seconds);
+}
+
+/// `clients` threads hit `urls` round-robin for `seconds` per level; prints p50/p99.
+fn load(title: &str, urls: &[(String, String)], clients: &[usize], seconds: f64) {
+    println!("\n## {title}, {seconds}s per level (loopback, Connection: close)");
+    println!(
+        "| clients | requests | errors | req/s | p50 ms | p99 ms |\n|---|---|---|---|---|---|"
+    );
+    for &c in clients {
         let latencies = Mutex::new(Vec::new());
         let errors = Mutex::new(Vec::new());
         let stop = Instant::now() + Duration::from_secs_f64(seconds);
         let started = Instant::now();
         std::thread::scope(|scope| {
             for worker in 0..c {
-                let (latencies, errors, urls) = (&latencies, &errors, &urls);
+                let (latencies, errors) = (&latencies, &errors);
                 scope.spawn(move || {
                     let client = oxhttp::Client::new().with_global_timeout(Duration::from_secs(60));
                     let mut i = worker;

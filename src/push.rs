@@ -855,6 +855,15 @@ mod tests {
         assert!(parse_digest_challenge(r#"Basic realm="x""#).is_none());
     }
 
+    proptest::proptest! {
+        /// A server's `WWW-Authenticate` header is read or ignored, never a panic.
+        #[test]
+        fn any_challenge_header_is_read_or_ignored(tail in "\\PC{0,120}") {
+            let _ = parse_digest_challenge(&format!("Digest {tail}"));
+            let _ = parse_digest_challenge(&tail);
+        }
+    }
+
     #[test]
     fn rfc_2617_digest_example() {
         // RFC 2617 section 3.5: Mufasa / Circle Of Life, without qop for a fixed answer.

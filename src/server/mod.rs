@@ -25,7 +25,7 @@ pub mod snapshot;
 
 use crate::mapper::Vocabulary;
 use crate::queries::{CannedQuery, Catalog, QueryError};
-use crate::results::{ResultsFormat, Table};
+use crate::results::{ResultsError, ResultsFormat, Table};
 use oxhttp::model::header::RETRY_AFTER;
 use oxhttp::model::{Body, HeaderValue, Method, Request, Response, StatusCode};
 use oxigraph::io::{RdfFormat, RdfSerializer};
@@ -661,6 +661,7 @@ fn canned_query(
             crate::store::StoreError::Timeout(_) => {
                 evaluation_error(QueryEvaluationError::Cancelled, state.timeout)
             }
+            crate::store::StoreError::Evaluation(e) => evaluation_error(e, state.timeout),
             e => HttpError::new(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 format!("query {name}: {e}"),
@@ -672,11 +673,12 @@ fn canned_query(
             format!("query {name} is not a SELECT"),
         ));
     };
-    let mut table = Table::collect(solutions, Some(state.max_rows + 1)).map_err(|e| {
-        HttpError::new(
+    let mut table = Table::collect(solutions, Some(state.max_rows + 1)).map_err(|e| match e {
+        ResultsError::Evaluation(e) => evaluation_error(e, state.timeout),
+        e => HttpError::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             format!("query {name}: {e}"),
-        )
+        ),
     })?;
     if started.elapsed() > state.timeout {
         return Err(evaluation_error(

@@ -275,6 +275,17 @@ mod tests {
         assert_eq!(rdf_format(&r, None, false).unwrap(), RdfFormat::NTriples);
     }
 
+    proptest::proptest! {
+        /// Any header a client can send gets a format or a 4xx, never a panic.
+        #[test]
+        fn any_accept_header_is_answered(accept in "[ -~]{0,80}", format in proptest::option::of("[a-z/+-]{0,20}")) {
+            if let Ok(r) = Request::builder().uri("http://localhost/query").header(ACCEPT, accept.as_str()).body(Body::empty()) {
+                let _ = results_format(&r, format.as_deref());
+                let _ = rdf_format(&r, format.as_deref(), false);
+            }
+        }
+    }
+
     #[test]
     fn an_unoffered_type_is_406_and_the_format_parameter_overrides_accept() {
         let r = with_accept("image/png");
