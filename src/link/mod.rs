@@ -71,10 +71,10 @@ pub struct LinkArgs {
     #[arg(long, value_name = "URL", env = "NEWSKG_WIKIDATA_ENDPOINT", default_value = WIKIDATA_ENDPOINT)]
     pub endpoint: String,
     /// A candidate needs at least this score (0–1) to be linked.
-    #[arg(long, default_value_t = 0.75)]
+    #[arg(long, default_value_t = 0.75, value_parser = unit_interval)]
     pub min_score: f64,
     /// The best candidate must lead the runner-up by this much, else newskg abstains.
-    #[arg(long, default_value_t = 0.1)]
+    #[arg(long, default_value_t = 0.1, value_parser = unit_interval)]
     pub margin: f64,
     /// Report what would be linked; write no link.
     #[arg(long)]
@@ -83,7 +83,7 @@ pub struct LinkArgs {
     #[arg(long, default_value_t = 20)]
     pub batch: usize,
     /// Requests per second at most (0: no limit).
-    #[arg(long, default_value_t = 2.0)]
+    #[arg(long, default_value_t = 2.0, value_parser = rate)]
     pub rate: f64,
     /// Retries of a request after a 5xx, 408, 429 or network error.
     #[arg(long, default_value_t = 4)]
@@ -97,6 +97,24 @@ pub struct LinkArgs {
     /// Also list the entities for which nothing was found.
     #[arg(long, short)]
     pub verbose: bool,
+}
+
+/// A score or margin: a number from 0 to 1.
+fn unit_interval(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(v) if (0.0..=1.0).contains(&v) => Ok(v),
+        _ => Err(format!("{s:?} is not a number from 0 to 1")),
+    }
+}
+
+/// Requests per second: a number ≥ 0.
+fn rate(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(v) if v.is_finite() && v >= 0.0 => Ok(v),
+        _ => Err(format!(
+            "{s:?} is not a number of requests per second (0 for no limit)"
+        )),
+    }
 }
 
 impl LinkArgs {
