@@ -161,7 +161,12 @@ pub struct Token {
 
 /// Letters (any script) and digits make words; everything else separates them.
 pub fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric()
+    match c {
+        // Fast paths: ASCII, and the Arabic letters and digits that make up most of the text.
+        '\u{0000}'..='\u{007F}' => c.is_ascii_alphanumeric(),
+        '\u{0621}'..='\u{064A}' | '\u{0660}'..='\u{0669}' | '\u{0671}'..='\u{06D3}' => true,
+        _ => c.is_alphanumeric(),
+    }
 }
 
 /// Proclitics that may stand before a name or keyword inside the same written word, in folded

@@ -174,3 +174,67 @@ fn heldout() {
     let r = evaluate(Path::new(&dir), None, lexicon()).expect("evaluation runs");
     println!("{r}");
 }
+
+/// `cargo test --release --test extractor throughput -- --ignored --nocapture`: extraction speed
+/// in MB/s of Arabic text on one core (the seeds and our articles, repeated).
+#[test]
+#[ignore]
+fn throughput() {
+    let lex = lexicon();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut texts = Vec::new();
+    for dir in ["seeds", "tests/gold/own"] {
+        for e in std::fs::read_dir(root.join(dir)).expect("dir").flatten() {
+            let p = e.path();
+            if p.extension().is_some_and(|x| x == "txt") {
+                texts.push(std::fs::read_to_string(&p).expect("text"));
+            }
+        }
+    }
+    let bytes: usize = texts.iter().map(String::len).sum();
+    let rounds = 200;
+    let start = std::time::Instant::now();
+    let mut statements = 0;
+    for _ in 0..rounds {
+        for t in &texts {
+            let a = Article { id: "x".into(), text: t.clone(), ..Default::default() };
+            statements += extract(&a, lex).iter().map(|x| x.statements.len()).sum::<usize>();
+        }
+    }
+    let secs = start.elapsed().as_secs_f64();
+    let mb = (bytes * rounds) as f64 / 1e6;
+    println!("{mb:.1} MB in {secs:.2} s: {:.1} MB/s ({statements} statements)", mb / secs);
+    // One long article (all texts glued): must stay linear.
+    let long: String = texts.join("\n").repeat(20);
+    let a = Article { id: "long".into(), text: long.clone(), ..Default::default() };
+    let start = std::time::Instant::now();
+    let _ = extract(&a, lex);
+    let secs = start.elapsed().as_secs_f64();
+    println!("one {:.1} MB article: {:.1} MB/s", long.len() as f64 / 1e6, long.len() as f64 / 1e6 / secs);
+}
+
+/// Where the time goes: the time module alone on the same texts.
+#[test]
+#[ignore]
+fn throughput_parts() {
+    let lex = lexicon();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(root.join("seeds/000_a7ec3163a8ef9009.txt")).expect("seed");
+    let tl = newskg::time::TimeLexicon::builtin().expect("time lexicon");
+    let rounds = 300;
+    let start = std::time::Instant::now();
+    for _ in 0..rounds {
+        let n = newskg::arabic::Normalized::new(&text);
+        let _ = newskg::time::find_times(&text, &n, &tl, None);
+        let _ = newskg::time::dateline(&text, &n, &tl);
+    }
+    let t_time = start.elapsed().as_secs_f64();
+    let start = std::time::Instant::now();
+    for _ in 0..rounds {
+        let a = Article { id: "x".into(), text: text.clone(), ..Default::default() };
+        let _ = extract(&a, lex);
+    }
+    let t_all = start.elapsed().as_secs_f64();
+    let mb = (text.len() * rounds) as f64 / 1e6;
+    println!("time module {:.1} MB/s, whole extract {:.1} MB/s", mb / t_time, mb / t_all);
+}

@@ -140,3 +140,32 @@ fn number(doc: &Doc, ents: &Entities, nps: &[super::entities::Np], t: usize, t1:
         place,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::corpus::Article;
+    use crate::extract::{extract, Lexicon};
+
+    #[test]
+    fn troop_counts_with_approximation_and_clitics() {
+        // «بـ2500 جندي» carries the preposition on the number; «بنحو» makes it approximate.
+        let lex = Lexicon::builtin().expect("builtin lexicon");
+        let text = "وتحتفظ الولايات المتحدة بـ2500 جندي في العراق، لكنها لا تزال تحتفظ بنحو 900 جندي أمريكي في سوريا.";
+        let a = Article { id: "t".into(), text: text.into(), ..Default::default() };
+        let x = extract(&a, &lex).remove(0);
+        let n: Vec<(f64, &str, bool)> = x.numbers.iter().map(|n| (n.value, n.counts.as_str(), n.approximate)).collect();
+        assert_eq!(n, [(2500.0, "troops", false), (900.0, "troops", true)]);
+    }
+
+    #[test]
+    fn events_are_typed_from_triggers() {
+        let lex = Lexicon::builtin().expect("builtin lexicon");
+        let text = "نفذ الجيش الأميركي ضربات جوية في العراق وسوريا، وبدأت المحادثات بين بغداد وواشنطن بشأن انسحاب التحالف.";
+        let a = Article { id: "t".into(), text: text.into(), ..Default::default() };
+        let x = extract(&a, &lex).remove(0);
+        let kinds: Vec<&str> = x.events.iter().map(|e| e.kind.as_str()).collect();
+        assert!(kinds.contains(&"air-strike"), "{kinds:?}");
+        assert!(kinds.contains(&"talks"));
+        assert!(kinds.contains(&"withdrawal"));
+    }
+}

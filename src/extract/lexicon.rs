@@ -51,7 +51,6 @@ pub(crate) struct GazEntry {
 pub(crate) struct Demonym {
     pub country: String,
     pub canonical_fem: String,
-    pub en: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -242,6 +241,7 @@ impl Hits {
         &self.list[a..b.max(a)]
     }
     /// Leftmost-longest non-overlapping hits of one table, in text order.
+    #[cfg(test)]
     pub fn chain(&self, cat: Cat) -> Vec<Hit> {
         let mut out: Vec<Hit> = Vec::new();
         let mut t = 0;
@@ -500,7 +500,6 @@ impl Lexicon {
                     self.demonyms.push(Demonym {
                         country: c[0].to_owned(),
                         canonical_fem: c[2].to_owned(),
-                        en: c.get(3).copied().unwrap_or("").to_owned(),
                     });
                     let i = self.demonyms.len() - 1;
                     for stem in c[1].split('|').filter_map(opt) {
@@ -732,6 +731,8 @@ impl Lexicon {
             .sort_by_key(|(f, _)| std::cmp::Reverse(f.chars().count()));
         let automaton = AhoCorasick::builder()
             .match_kind(MatchKind::Standard)
+            .start_kind(aho_corasick::StartKind::Anchored)
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
             .build(&patterns)
             .map_err(|e| LexiconError::Automaton(e.to_string()))?;
         self.patterns = patterns;
@@ -747,8 +748,36 @@ impl Lexicon {
             return Hits::default();
         };
         let text = n.text.as_str();
-        for m in ac.find_overlapping_iter(text) {
-            let (bs, be) = (m.start(), m.end());
+        // Entries start at a word start or right after the word's proclitics: anchored searches
+        // from those few positions only, so short entries («في»، «ان») are not looked for inside
+        // every longer word.
+        let mut starts: Vec<usize> = Vec::with_capacity(5);
+        let mut matches: Vec<(usize, usize, usize)> = Vec::new();
+        for tok in tokens {
+            starts.clear();
+            starts.push(tok.bstart);
+            let word = &text[tok.bstart..tok.bend];
+            for (k, (i, _)) in word.char_indices().enumerate().skip(1).take(4) {
+                if arabic::is_proclitic(&word[..i]) {
+                    starts.push(tok.bstart + i);
+                }
+                let _ = k;
+            }
+            for &start in &starts {
+                let input = aho_corasick::Input::new(text)
+                    .span(start..text.len())
+                    .anchored(aho_corasick::Anchored::Yes);
+                let mut state = aho_corasick::automaton::OverlappingState::start();
+                loop {
+                    if ac.try_find_overlapping(input.clone(), &mut state).is_err() {
+                        break;
+                    }
+                    let Some(m) = state.get_match() else { break };
+                    matches.push((m.start(), m.end(), m.pattern().as_usize()));
+                }
+            }
+        }
+        for (bs, be, pattern) in matches {
             let ti = tokens.partition_point(|t| t.bend <= bs);
             let Some(first) = tokens.get(ti) else { continue };
             if first.bstart > bs {
@@ -761,7 +790,7 @@ impl Lexicon {
             }
             let prefix = &text[first.bstart..bs];
             let suffix = &text[be..last.bend.max(be)];
-            for p in &self.payloads[m.pattern().as_usize()] {
+            for p in &self.payloads[pattern] {
                 let prefix_ok = match p.cat {
                     Cat::Speech | Cat::Func => {
                         arabic::is_verb_proclitic(prefix)
@@ -856,6 +885,25 @@ mod tests {
         let n = Normalized::new("العراقيين");
         let toks = n.tokens();
         assert!(lex.scan(&n, &toks).chain(Cat::Gaz).is_empty());
+    }
+
+    #[test]
+    fn user_directories_add_to_the_builtin_lexicon() {
+        // A user adds a person the built-in gazetteer does not know; the fingerprint changes.
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::write(
+            dir.path().join("gazetteer.tsv"),
+            "name_ar\tname_en\ttype\taliases\tcountry\tclass\tspeaks_as\tqid\tsource\nكريم النوري\tKarim al-Nouri\tperson\tالنوري\tالعراق\tperson\t\t\t\n",
+        )
+        .expect("write");
+        let mut lex = Lexicon::builtin().expect("builtin lexicon");
+        let before = lex.fingerprint();
+        lex.add_dir(dir.path()).expect("user lexicon");
+        assert_ne!(before, lex.fingerprint());
+        let n = Normalized::new("وقال النوري إن");
+        let toks = n.tokens();
+        let hits = lex.scan(&n, &toks);
+        assert_eq!(hits.chain(Cat::Gaz).len(), 1);
     }
 
     #[test]

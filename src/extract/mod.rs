@@ -28,7 +28,7 @@ use crate::model::{
 use chrono::NaiveDate;
 use lexicon::{Cat, FuncKind, Hits};
 use std::collections::BTreeMap;
-use structure::{Line, LineKind};
+use structure::Line;
 
 /// Extracts one article; an article with an appended «read also» article yields two or more.
 pub fn extract(article: &Article, lexicon: &Lexicon) -> Vec<Extraction> {
@@ -157,12 +157,6 @@ impl<'a> Doc<'a> {
         self.lines
             .partition_point(|l| l.end < c)
             .min(self.lines.len().saturating_sub(1))
-    }
-
-    pub fn is_body(&self, c: usize) -> bool {
-        self.lines
-            .get(self.line_of(c))
-            .is_some_and(|l| l.kind == LineKind::Body)
     }
 
     /// A word made only of a cue of `cat`: the longest hit of that table starting at `t`.
@@ -383,21 +377,5 @@ mod tests {
                 assert_eq!(x.validate(), Ok(()), "{t:?}");
             }
         }
-    }
-}
-#[cfg(test)]
-mod debug_tests {
-    #[test]
-    #[ignore]
-    fn debug_lines() {
-        let text = std::fs::read_to_string("/tmp/dbg/a.txt").unwrap();
-        let lex = super::Lexicon::builtin().unwrap();
-        let doc = super::Doc::new(&text, &lex);
-        for l in &doc.lines { println!("{:?} {:?}", l, doc.chars[l.start..l.end].iter().collect::<String>()); }
-        for h in doc.hits.all() { if h.cat == super::Cat::Speech { println!("{:?}", h); } }
-        let mut ents = super::entities::find(&doc);
-        for np in &ents.nps { println!("{:?} {}", np, ents.ents[np.ent].name_ar); }
-        let st = super::statements::find(&doc, &mut ents, &[]);
-        println!("{:?}", st);
     }
 }

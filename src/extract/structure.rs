@@ -139,7 +139,7 @@ pub(crate) fn parts(text: &str, lex: &Lexicon) -> Vec<Part> {
 /// Classifies the lines of one part's folded text.
 pub(crate) fn lines(n: &Normalized, lex: &Lexicon) -> Vec<Line> {
     let mut out = Vec::new();
-    let mut seen: Vec<&str> = Vec::new();
+    let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
     let mut start = 0;
     let mut in_body = false;
     for line in n.text.split('\n') {
@@ -158,7 +158,7 @@ pub(crate) fn lines(n: &Normalized, lex: &Lexicon) -> Vec<Line> {
             LineKind::Heading
         };
         if !trimmed.is_empty() {
-            seen.push(trimmed);
+            seen.insert(trimmed);
         }
         out.push(Line {
             start,
@@ -248,7 +248,7 @@ mod tests {
     #[test]
     fn read_also_article_is_split_off() {
         // An agency article followed by «إقرأ أيضاً:» and another full article.
-        let text = "قال السوداني إن الحكومة تعمل على إنهاء مهمة التحالف الدولي في العراق قريبا.\nإقرأ أيضاً:\nكشفت مصادر أوروبية مطلعة عن تحولات خطيرة في الموقف الإيراني بعد الضربات الأخيرة.\n";
+        let text = "قال السوداني إن الحكومة تعمل على إنهاء مهمة التحالف الدولي في العراق قريبا.\nإقرأ أيضاً:\nكشفت مصادر أوروبية مطلعة عن تحولات خطيرة في الموقف الإيراني بعد الضربات الأمريكية الأخيرة التي استهدفت منشآت نووية في طهران.\n";
         let p = parts(text, &lex());
         assert_eq!(p.len(), 2);
         let second: String = text.chars().skip(p[1].start).take(p[1].end - p[1].start).collect();
