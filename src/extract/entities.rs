@@ -176,7 +176,12 @@ fn nameish(doc: &Doc, t: usize) -> bool {
 /// the first ends the name («ناصر الكنعاني»). Returns the end token.
 fn name_chunk(doc: &Doc, j: usize) -> Option<usize> {
     let first = doc.word(j);
-    if first.starts_with("ال") || !nameish(doc, j) {
+    // «ألينا»، «إلهام» fold to «ال…» but their alef carries a hamza: not the article.
+    let article = first.starts_with("ال") && {
+        let (o, _) = doc.n.original(doc.toks[j].start, doc.toks[j].start + 1);
+        doc.orig_chars.get(o) == Some(&'ا')
+    };
+    if article || !nameish(doc, j) {
         return None;
     }
     let mut k = j;
