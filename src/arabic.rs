@@ -11,13 +11,18 @@
 pub fn fold_char(c: char) -> Option<char> {
     Some(match c {
         // Harakat, tanwin, shadda, sukun, superscript alef, Quranic marks, tatweel.
-        '\u{0610}'..='\u{061A}' | '\u{064B}'..='\u{065F}' | '\u{0670}' | '\u{06D6}'..='\u{06ED}' | '\u{0640}' => {
-            return None
-        }
+        '\u{0610}'..='\u{061A}'
+        | '\u{064B}'..='\u{065F}'
+        | '\u{0670}'
+        | '\u{06D6}'..='\u{06ED}'
+        | '\u{0640}' => return None,
         // Bidi controls, zero-width characters, the Arabic letter mark, soft hyphen, BOM.
-        '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{061C}' | '\u{00AD}' | '\u{FEFF}' => {
-            return None
-        }
+        '\u{200B}'..='\u{200F}'
+        | '\u{202A}'..='\u{202E}'
+        | '\u{2066}'..='\u{2069}'
+        | '\u{061C}'
+        | '\u{00AD}'
+        | '\u{FEFF}' => return None,
         'أ' | 'إ' | 'آ' | 'ٱ' | 'ٲ' | 'ٳ' => 'ا',
         'ى' | 'ی' | 'ې' | 'ۍ' | 'ئ' => 'ي',
         'ک' | 'ڪ' => 'ك',
@@ -140,11 +145,21 @@ impl Normalized {
                     start = Some((i, b));
                 }
             } else if let Some((s, sb)) = start.take() {
-                out.push(Token { start: s, end: i, bstart: sb, bend: b });
+                out.push(Token {
+                    start: s,
+                    end: i,
+                    bstart: sb,
+                    bend: b,
+                });
             }
         }
         if let Some((s, sb)) = start {
-            out.push(Token { start: s, end: self.len(), bstart: sb, bend: self.text.len() });
+            out.push(Token {
+                start: s,
+                end: self.len(),
+                bstart: sb,
+                bend: self.text.len(),
+            });
         }
         out
     }
@@ -176,8 +191,28 @@ pub fn is_word_char(c: char) -> bool {
 pub fn is_proclitic(prefix: &str) -> bool {
     matches!(
         prefix,
-        "" | "و" | "ف" | "ب" | "ل" | "ك" | "وب" | "ول" | "وك" | "فب" | "فل" | "فك" | "ال" | "وال"
-            | "فال" | "بال" | "كال" | "وبال" | "وكال" | "فبال" | "لل" | "ولل" | "فلل"
+        "" | "و"
+            | "ف"
+            | "ب"
+            | "ل"
+            | "ك"
+            | "وب"
+            | "ول"
+            | "وك"
+            | "فب"
+            | "فل"
+            | "فك"
+            | "ال"
+            | "وال"
+            | "فال"
+            | "بال"
+            | "كال"
+            | "وبال"
+            | "وكال"
+            | "فبال"
+            | "لل"
+            | "ولل"
+            | "فلل"
     )
 }
 
@@ -188,15 +223,18 @@ pub fn is_verb_proclitic(prefix: &str) -> bool {
 
 /// Object or possessive pronoun suffixes, folded («اعتبرته»، «إعلانه»، «انسحابها»، «قواتهم»).
 pub fn is_pronoun_suffix(suffix: &str) -> bool {
-    matches!(suffix, "" | "ه" | "ها" | "هم" | "هما" | "هن" | "نا" | "ي" | "كم")
+    matches!(
+        suffix,
+        "" | "ه" | "ها" | "هم" | "هما" | "هن" | "نا" | "ي" | "كم"
+    )
 }
 
 /// Strips one proclitic sequence from a folded word when at least `min_rest` characters remain,
 /// longest first: «والسوداني» → «السوداني», «للعراق» → «عراق» (the article goes with ل).
 pub fn strip_proclitic(word: &str, min_rest: usize) -> &str {
     const ORDER: [&str; 22] = [
-        "وبال", "وكال", "فبال", "ولل", "فلل", "وال", "فال", "بال", "كال", "لل", "وب", "ول", "وك", "فب",
-        "فل", "فك", "ال", "و", "ف", "ب", "ل", "ك",
+        "وبال", "وكال", "فبال", "ولل", "فلل", "وال", "فال", "بال", "كال", "لل", "وب", "ول", "وك",
+        "فب", "فل", "فك", "ال", "و", "ف", "ب", "ل", "ك",
     ];
     for p in ORDER {
         if let Some(rest) = word.strip_prefix(p) {

@@ -102,19 +102,40 @@ impl fmt::Display for EvalReport {
         writeln!(
             f,
             "statements          P {:.3}  R {:.3}  F1 {:.3}  (gold {}, extracted {}, matched {})",
-            self.statements_p, self.statements_r, self.statements_f1, self.gold, self.out, self.matched_gold
+            self.statements_p,
+            self.statements_r,
+            self.statements_f1,
+            self.gold,
+            self.out,
+            self.matched_gold
         )?;
-        writeln!(f, "speaker accuracy    {:.3}  ({}/{})", self.speaker_acc, self.speaker_ok, self.matched_gold)?;
-        writeln!(f, "date accuracy       {:.3}  ({}/{})", self.date_acc, self.date_ok, self.dated)?;
+        writeln!(
+            f,
+            "speaker accuracy    {:.3}  ({}/{})",
+            self.speaker_acc, self.speaker_ok, self.matched_gold
+        )?;
+        writeln!(
+            f,
+            "date accuracy       {:.3}  ({}/{})",
+            self.date_acc, self.date_ok, self.dated
+        )?;
         writeln!(
             f,
             "withdrawal topic F1 {:.3}  (tp {}, fp {}, fn {})",
             self.withdrawal_f1, self.topic_tp, self.topic_fp, self.topic_fn
         )?;
-        writeln!(f, "stance accuracy     {:.3}  ({}/{})", self.stance_acc, self.stance_ok, self.stanced)?;
+        writeln!(
+            f,
+            "stance accuracy     {:.3}  ({}/{})",
+            self.stance_acc, self.stance_ok, self.stanced
+        )?;
         writeln!(f, "end-to-end recall   {:.3}", self.end_to_end_r)?;
         if self.second_article_misdated > 0 {
-            writeln!(f, "appended-article statements given the first article's date: {}", self.second_article_misdated)?;
+            writeln!(
+                f,
+                "appended-article statements given the first article's date: {}",
+                self.second_article_misdated
+            )?;
         }
         for (kind, s) in &self.entities {
             writeln!(
@@ -171,7 +192,11 @@ fn stem(tok: &str) -> String {
 }
 
 fn toks(s: &str) -> Vec<String> {
-    norm(s).split(' ').filter(|t| !t.is_empty()).map(stem).collect()
+    norm(s)
+        .split(' ')
+        .filter(|t| !t.is_empty())
+        .map(stem)
+        .collect()
 }
 
 fn stop() -> HashSet<String> {
@@ -181,7 +206,10 @@ fn stop() -> HashSet<String> {
 }
 
 fn quote_match(stop: &HashSet<String>, gold_q: &str, out_q: &str) -> bool {
-    let g: Vec<String> = toks(gold_q).into_iter().filter(|t| !stop.contains(t)).collect();
+    let g: Vec<String> = toks(gold_q)
+        .into_iter()
+        .filter(|t| !stop.contains(t))
+        .collect();
     if g.is_empty() {
         return false;
     }
@@ -212,7 +240,10 @@ fn rows_of(x: &Extraction) -> Vec<Row> {
     x.statements
         .iter()
         .map(|s| {
-            let sp = s.speaker.as_ref().and_then(|id| x.entities.iter().find(|e| &e.id == id));
+            let sp = s
+                .speaker
+                .as_ref()
+                .and_then(|id| x.entities.iter().find(|e| &e.id == id));
             Row {
                 speaker_ar: sp.map(|e| e.name_ar.clone()).unwrap_or_default(),
                 speaker_en: sp.and_then(|e| e.name_en.clone()).unwrap_or_default(),
@@ -238,10 +269,20 @@ fn speaker_ok(stop: &HashSet<String>, st: &Value, gold: &Value, row: &Row) -> bo
     }
     let mut names: Vec<String> = Vec::new();
     for list in ["persons", "organizations", "places"] {
-        for p in gold.get(list).and_then(Value::as_array).into_iter().flatten() {
+        for p in gold
+            .get(list)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
             if p.is_object() && want.contains(&s(p, "name_en").to_lowercase()) {
                 names.push(s(p, "name_ar"));
-                for a in p.get("aliases_in_text").and_then(Value::as_array).into_iter().flatten() {
+                for a in p
+                    .get("aliases_in_text")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                {
                     names.push(a.as_str().unwrap_or("").to_owned());
                 }
             }
@@ -298,13 +339,22 @@ fn gold_names(gold: &Value, list: &str) -> Vec<HashSet<String>> {
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
-        .filter(|p| !p.get("second_article").and_then(Value::as_bool).unwrap_or(false))
+        .filter(|p| {
+            !p.get("second_article")
+                .and_then(Value::as_bool)
+                .unwrap_or(false)
+        })
         .map(|p| match p {
             Value::String(s) => [key(s)].into_iter().collect(),
             v => {
                 let mut set: HashSet<String> = HashSet::new();
                 set.insert(key(v.get("name_ar").and_then(Value::as_str).unwrap_or("")));
-                for a in v.get("aliases_in_text").and_then(Value::as_array).into_iter().flatten() {
+                for a in v
+                    .get("aliases_in_text")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                {
                     set.insert(key(a.as_str().unwrap_or("")));
                 }
                 set
@@ -326,7 +376,10 @@ pub fn evaluate(
             source,
         })?
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|e| e == "json") && !p.to_string_lossy().ends_with(".meta.json"))
+        .filter(|p| {
+            p.extension().is_some_and(|e| e == "json")
+                && !p.to_string_lossy().ends_with(".meta.json")
+        })
         .collect();
     files.sort();
     let mut r = EvalReport::default();
@@ -374,7 +427,9 @@ pub fn evaluate(
                 d.gold += 1;
             }
             let q = st.get("quote_start").and_then(Value::as_str).unwrap_or("");
-            let Some(hit) = (0..outs.len()).find(|i| !used.contains(i) && quote_match(&stop, q, &outs[*i].quote)) else {
+            let Some(hit) = (0..outs.len())
+                .find(|i| !used.contains(i) && quote_match(&stop, q, &outs[*i].quote))
+            else {
                 continue;
             };
             used.insert(hit);
@@ -417,7 +472,10 @@ pub fn evaluate(
                     r.stance_ok += 1;
                 }
             }
-            let about = st.get("about_withdrawal").and_then(Value::as_bool).unwrap_or(false);
+            let about = st
+                .get("about_withdrawal")
+                .and_then(Value::as_bool)
+                .unwrap_or(false);
             let topic_out = row.topics.to_lowercase().contains("withdrawal");
             if about && topic_out {
                 r.topic_tp += 1;
@@ -426,8 +484,14 @@ pub fn evaluate(
             } else if about && !topic_out && req {
                 r.topic_fn += 1;
             }
-            if st.get("second_article").and_then(Value::as_bool).unwrap_or(false)
-                && row.date.as_deref().is_some_and(|d| d.starts_with("2024-02"))
+            if st
+                .get("second_article")
+                .and_then(Value::as_bool)
+                .unwrap_or(false)
+                && row
+                    .date
+                    .as_deref()
+                    .is_some_and(|d| d.starts_with("2024-02"))
             {
                 r.second_article_misdated += 1;
             }
@@ -457,8 +521,14 @@ pub fn evaluate(
                 let s = ent_counts.entry(kind.as_str().to_owned()).or_default();
                 s.gold += golds.len();
                 s.extracted += extracted.len();
-                s.matched_gold += golds.iter().filter(|g| extracted.iter().any(|e| !e.is_disjoint(g))).count();
-                s.matched_extracted += extracted.iter().filter(|e| golds.iter().any(|g| !e.is_disjoint(g))).count();
+                s.matched_gold += golds
+                    .iter()
+                    .filter(|g| extracted.iter().any(|e| !e.is_disjoint(g)))
+                    .count();
+                s.matched_extracted += extracted
+                    .iter()
+                    .filter(|e| golds.iter().any(|g| !e.is_disjoint(g)))
+                    .count();
             }
         }
     }
@@ -468,13 +538,25 @@ pub fn evaluate(
     let rec = ratio(r.matched_gold, r.gold);
     r.statements_p = round(p);
     r.statements_r = round(rec);
-    r.statements_f1 = round(if p + rec > 0.0 { 2.0 * p * rec / (p + rec) } else { 0.0 });
+    r.statements_f1 = round(if p + rec > 0.0 {
+        2.0 * p * rec / (p + rec)
+    } else {
+        0.0
+    });
     r.speaker_acc = round(ratio(r.speaker_ok, r.matched_gold));
     r.date_acc = round(ratio(r.date_ok, r.dated));
     let (tp, fp, fn_) = (r.topic_tp, r.topic_fp, r.topic_fn);
-    r.withdrawal_f1 = round(if tp > 0 { 2.0 * tp as f64 / (2 * tp + fp + fn_) as f64 } else { 0.0 });
+    r.withdrawal_f1 = round(if tp > 0 {
+        2.0 * tp as f64 / (2 * tp + fp + fn_) as f64
+    } else {
+        0.0
+    });
     r.stance_acc = round(ratio(r.stance_ok, r.stanced));
-    r.end_to_end_r = round(if r.gold > 0 { r.end_to_end_r / r.gold as f64 } else { 0.0 });
+    r.end_to_end_r = round(if r.gold > 0 {
+        r.end_to_end_r / r.gold as f64
+    } else {
+        0.0
+    });
     for s in ent_counts.values_mut() {
         s.precision = round(ratio(s.matched_extracted, s.extracted));
         s.recall = round(ratio(s.matched_gold, s.gold));
@@ -491,8 +573,16 @@ mod tests {
     fn matching_follows_score_py() {
         let stop = stop();
         // Clitics and stop words do not count: «للانسحاب» matches «انسحاب».
-        assert!(quote_match(&stop, "إنه لم يتلق أي معلومات عن أي خطط للانسحاب", "قوله إنه لم يتلق أي معلومات عن أي خطط للانسحاب، وأن"));
-        assert!(!quote_match(&stop, "أن الحكومة تعمل على تشكيل لجنة", "الحكومة"));
+        assert!(quote_match(
+            &stop,
+            "إنه لم يتلق أي معلومات عن أي خطط للانسحاب",
+            "قوله إنه لم يتلق أي معلومات عن أي خطط للانسحاب، وأن"
+        ));
+        assert!(!quote_match(
+            &stop,
+            "أن الحكومة تعمل على تشكيل لجنة",
+            "الحكومة"
+        ));
         assert_eq!(norm("أعلنَتْ «بغداد»"), "اعلنت بغداد");
         assert!(date_ok(&Value::Null, None));
         assert!(date_ok(&serde_json::json!(["2024-02-06", null]), None));

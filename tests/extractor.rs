@@ -14,8 +14,12 @@ fn lexicon() -> &'static Lexicon {
 
 fn report(gold: &str, articles: Option<&str>) -> EvalReport {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let r = evaluate(&root.join(gold), articles.map(|a| root.join(a)).as_deref(), lexicon())
-        .expect("evaluation runs");
+    let r = evaluate(
+        &root.join(gold),
+        articles.map(|a| root.join(a)).as_deref(),
+        lexicon(),
+    )
+    .expect("evaluation runs");
     println!("{gold}:\n{r}");
     r
 }
@@ -59,23 +63,63 @@ fn seeds_score() {
 fn dump() {
     let lex = lexicon();
     let dir = std::env::var("DUMP_DIR").unwrap_or_else(|_| "seeds".into());
-    let mut paths: Vec<_> = std::fs::read_dir(&dir).expect("dir").filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|e| e == "txt")).collect();
+    let mut paths: Vec<_> = std::fs::read_dir(&dir)
+        .expect("dir")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
+        .collect();
     paths.sort();
     for p in paths {
-        let a = Article { id: p.file_stem().unwrap().to_string_lossy().into(), text: std::fs::read_to_string(&p).unwrap(), ..Default::default() };
+        let a = Article {
+            id: p.file_stem().unwrap().to_string_lossy().into(),
+            text: std::fs::read_to_string(&p).unwrap(),
+            ..Default::default()
+        };
         for x in extract(&a, lex) {
             println!("== {} published {:?}", x.article.id, x.article.published);
             for s in &x.statements {
-                let sp = s.speaker.as_ref().and_then(|id| x.entities.iter().find(|e| &e.id == id)).map(|e| e.name_ar.clone()).unwrap_or_default();
-                let date = x.time(s.time.as_deref()).map(|t| format!("{:?}@{}", t.value, t.span.as_ref().map(|s| s.text.clone()).unwrap_or_default()));
+                let sp = s
+                    .speaker
+                    .as_ref()
+                    .and_then(|id| x.entities.iter().find(|e| &e.id == id))
+                    .map(|e| e.name_ar.clone())
+                    .unwrap_or_default();
+                let date = x.time(s.time.as_deref()).map(|t| {
+                    format!(
+                        "{:?}@{}",
+                        t.value,
+                        t.span.as_ref().map(|s| s.text.clone()).unwrap_or_default()
+                    )
+                });
                 let c: String = s.content.text.chars().take(70).collect();
-                println!("  [{}] {} | {} | {} | {:?} {:?} {:?} via={:?} venue={:?}", s.id, sp, s.verb.text, c, date, s.topics, s.stance, s.via, s.venue);
+                println!(
+                    "  [{}] {} | {} | {} | {:?} {:?} {:?} via={:?} venue={:?}",
+                    s.id, sp, s.verb.text, c, date, s.topics, s.stance, s.via, s.venue
+                );
             }
             if std::env::var("DUMP_ENTS").is_ok() {
-                for e in &x.entities { println!("    E {} {:?} {} {:?} {}", e.id, e.kind, e.name_ar, e.name_en, e.mentions.len()); }
-                for r in &x.roles { println!("    R {} {} {:?}", r.holder, r.title, r.of); }
-                for n in &x.numbers { println!("    N {} {} {} {:?}", n.span.text, n.value, n.counts, n.of); }
-                for v in &x.events { println!("    V {} {} {:?} {:?}", v.kind, v.trigger.text, v.place, v.time); }
+                for e in &x.entities {
+                    println!(
+                        "    E {} {:?} {} {:?} {}",
+                        e.id,
+                        e.kind,
+                        e.name_ar,
+                        e.name_en,
+                        e.mentions.len()
+                    );
+                }
+                for r in &x.roles {
+                    println!("    R {} {} {:?}", r.holder, r.title, r.of);
+                }
+                for n in &x.numbers {
+                    println!("    N {} {} {} {:?}", n.span.text, n.value, n.counts, n.of);
+                }
+                for v in &x.events {
+                    println!(
+                        "    V {} {} {:?} {:?}",
+                        v.kind, v.trigger.text, v.place, v.time
+                    );
+                }
             }
         }
     }
@@ -100,9 +144,15 @@ fn own_articles_score() {
 #[test]
 fn appended_article_is_split_with_its_own_identity() {
     let lex = lexicon();
-    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds/004_f7322d59d6e02373.txt"))
-        .expect("seed 004");
-    let a = Article { id: "004".into(), text, ..Default::default() };
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds/004_f7322d59d6e02373.txt"),
+    )
+    .expect("seed 004");
+    let a = Article {
+        id: "004".into(),
+        text,
+        ..Default::default()
+    };
     let xs = extract(&a, lex);
     assert_eq!(xs.len(), 2);
     assert_eq!(xs[0].article.published.as_deref(), Some("2024-02-09"));
@@ -114,7 +164,10 @@ fn appended_article_is_split_with_its_own_identity() {
     }
     // Trump's lines belong to the second article and carry no February 2024 date.
     let second = &xs[1];
-    assert!(second.statements.iter().all(|s| second.time(s.time.as_deref()).and_then(|t| t.value.as_deref()).is_none_or(|v| !v.starts_with("2024-02"))));
+    assert!(second.statements.iter().all(|s| second
+        .time(s.time.as_deref())
+        .and_then(|t| t.value.as_deref())
+        .is_none_or(|v| !v.starts_with("2024-02"))));
 }
 
 mod properties {
@@ -124,19 +177,77 @@ mod properties {
     /// Arabic news words, punctuation and quote marks, so that the rules actually fire.
     fn arabic_text() -> impl Strategy<Value = String> {
         let words = prop::sample::select(vec![
-            "قال", "وقال", "أكد", "وأضاف", "أعلنت", "نقلت", "عن", "قوله", "إن", "أن", "بأن", "وفقاً", "لـ",
-            "السوداني", "رئيس", "الوزراء", "العراقي", "محمد", "شياع", "المتحدث", "باسم", "وزارة",
-            "الخارجية", "الأمريكية", "بغداد", "واشنطن", "التحالف", "الدولي", "انسحاب", "لا", "لم",
-            "2500", "جندي", "نحو", "الخميس", "5", "يناير", "2024", "أبو", "تقوى", "حركة", "«", "»",
-            "\"", "“", "”", ":", "،", ".", "\n", "إقرأ أيضاً:", "هذا", "المسؤول", "في", "بيان", "ـ", "ة",
-            "\u{200f}", "َ", "ّ",
+            "قال",
+            "وقال",
+            "أكد",
+            "وأضاف",
+            "أعلنت",
+            "نقلت",
+            "عن",
+            "قوله",
+            "إن",
+            "أن",
+            "بأن",
+            "وفقاً",
+            "لـ",
+            "السوداني",
+            "رئيس",
+            "الوزراء",
+            "العراقي",
+            "محمد",
+            "شياع",
+            "المتحدث",
+            "باسم",
+            "وزارة",
+            "الخارجية",
+            "الأمريكية",
+            "بغداد",
+            "واشنطن",
+            "التحالف",
+            "الدولي",
+            "انسحاب",
+            "لا",
+            "لم",
+            "2500",
+            "جندي",
+            "نحو",
+            "الخميس",
+            "5",
+            "يناير",
+            "2024",
+            "أبو",
+            "تقوى",
+            "حركة",
+            "«",
+            "»",
+            "\"",
+            "“",
+            "”",
+            ":",
+            "،",
+            ".",
+            "\n",
+            "إقرأ أيضاً:",
+            "هذا",
+            "المسؤول",
+            "في",
+            "بيان",
+            "ـ",
+            "ة",
+            "\u{200f}",
+            "َ",
+            "ّ",
         ]);
         prop::collection::vec(words, 0..80).prop_map(|w| w.join(" "))
     }
 
     fn check(text: String) {
         let lex = lexicon();
-        let a = Article { id: "p".into(), text: text.clone(), ..Default::default() };
+        let a = Article {
+            id: "p".into(),
+            text: text.clone(),
+            ..Default::default()
+        };
         for x in extract(&a, lex) {
             prop_assert_eq_ok(&x);
             // Every span's offsets land on character boundaries of its article text.
@@ -197,20 +308,38 @@ fn throughput() {
     let mut statements = 0;
     for _ in 0..rounds {
         for t in &texts {
-            let a = Article { id: "x".into(), text: t.clone(), ..Default::default() };
-            statements += extract(&a, lex).iter().map(|x| x.statements.len()).sum::<usize>();
+            let a = Article {
+                id: "x".into(),
+                text: t.clone(),
+                ..Default::default()
+            };
+            statements += extract(&a, lex)
+                .iter()
+                .map(|x| x.statements.len())
+                .sum::<usize>();
         }
     }
     let secs = start.elapsed().as_secs_f64();
     let mb = (bytes * rounds) as f64 / 1e6;
-    println!("{mb:.1} MB in {secs:.2} s: {:.1} MB/s ({statements} statements)", mb / secs);
+    println!(
+        "{mb:.1} MB in {secs:.2} s: {:.1} MB/s ({statements} statements)",
+        mb / secs
+    );
     // One long article (all texts glued): must stay linear.
     let long: String = texts.join("\n").repeat(20);
-    let a = Article { id: "long".into(), text: long.clone(), ..Default::default() };
+    let a = Article {
+        id: "long".into(),
+        text: long.clone(),
+        ..Default::default()
+    };
     let start = std::time::Instant::now();
     let _ = extract(&a, lex);
     let secs = start.elapsed().as_secs_f64();
-    println!("one {:.1} MB article: {:.1} MB/s", long.len() as f64 / 1e6, long.len() as f64 / 1e6 / secs);
+    println!(
+        "one {:.1} MB article: {:.1} MB/s",
+        long.len() as f64 / 1e6,
+        long.len() as f64 / 1e6 / secs
+    );
 }
 
 /// Where the time goes: the time module alone on the same texts.
@@ -231,10 +360,18 @@ fn throughput_parts() {
     let t_time = start.elapsed().as_secs_f64();
     let start = std::time::Instant::now();
     for _ in 0..rounds {
-        let a = Article { id: "x".into(), text: text.clone(), ..Default::default() };
+        let a = Article {
+            id: "x".into(),
+            text: text.clone(),
+            ..Default::default()
+        };
         let _ = extract(&a, lex);
     }
     let t_all = start.elapsed().as_secs_f64();
     let mb = (text.len() * rounds) as f64 / 1e6;
-    println!("time module {:.1} MB/s, whole extract {:.1} MB/s", mb / t_time, mb / t_all);
+    println!(
+        "time module {:.1} MB/s, whole extract {:.1} MB/s",
+        mb / t_time,
+        mb / t_all
+    );
 }

@@ -11,7 +11,9 @@ use std::sync::OnceLock;
 static LEXICON: OnceLock<Lexicon> = OnceLock::new();
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else { return };
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
     let lexicon = LEXICON.get_or_init(|| Lexicon::builtin().expect("built-in lexicon"));
     let article = Article {
         id: "fuzz".into(),

@@ -111,7 +111,9 @@ pub(crate) fn display(s: &str) -> String {
             'ک' => 'ك',
             c => c,
         };
-        if arabic::fold_char(c).is_none() || matches!(c, '«' | '»' | '"' | '“' | '”' | '(' | ')' | '[' | ']') {
+        if arabic::fold_char(c).is_none()
+            || matches!(c, '«' | '»' | '"' | '“' | '”' | '(' | ')' | '[' | ']')
+        {
             continue;
         }
         if c.is_whitespace() {
@@ -122,7 +124,10 @@ pub(crate) fn display(s: &str) -> String {
             out.push(c);
         }
     }
-    out.trim_end().trim_start_matches(['-', '،', ',']).trim().to_owned()
+    out.trim_end()
+        .trim_start_matches(['-', '،', ','])
+        .trim()
+        .to_owned()
 }
 
 fn gaz_ent(doc: &Doc, g: usize) -> Ent {
@@ -162,8 +167,16 @@ fn nameish(doc: &Doc, t: usize) -> bool {
     }
     for h in doc.hits.starting(t) {
         match h.cat {
-            Cat::Speech | Cat::Title | Cat::Demonym | Cat::OrgHead | Cat::PlaceHead | Cat::Unit
-            | Cat::Event | Cat::Topic | Cat::Venue | Cat::Boiler => return false,
+            Cat::Speech
+            | Cat::Title
+            | Cat::Demonym
+            | Cat::OrgHead
+            | Cat::PlaceHead
+            | Cat::Unit
+            | Cat::Event
+            | Cat::Topic
+            | Cat::Venue
+            | Cat::Boiler => return false,
             Cat::Gaz if doc.lex.gaz[h.idx].kind != EntityKind::Person => return false,
             Cat::Func if h.prefix == 0 || h.t1 == t + 1 => return false,
             _ => {}
@@ -190,7 +203,12 @@ fn name_chunk(doc: &Doc, j: usize) -> Option<usize> {
             break;
         }
         let w = doc.word(k);
-        if !nameish(doc, k) || (k > j && ["لل", "بال", "وال", "فال", "كال"].iter().any(|p| w.starts_with(p))) {
+        if !nameish(doc, k)
+            || (k > j
+                && ["لل", "بال", "وال", "فال", "كال"]
+                    .iter()
+                    .any(|p| w.starts_with(p)))
+        {
             break;
         }
         k += 1;
@@ -213,7 +231,11 @@ fn head_phrase(doc: &Doc, t: usize, cat: Cat) -> Option<(usize, String, Option<S
         _ => doc.lex.place_heads[h.idx].words,
     };
     // «القوات الأجنبية»: the article belongs to the name; other clitics do not.
-    let head_start = if doc.word(t).starts_with("ال") && h.prefix == 2 { doc.toks[t].start } else { h.s };
+    let head_start = if doc.word(t).starts_with("ال") && h.prefix == 2 {
+        doc.toks[t].start
+    } else {
+        h.s
+    };
     let head_definite = doc.word(t).starts_with("ال") && h.prefix <= 2;
     let mut parts = vec![doc.orig(head_start, h.e)];
     let mut k = t + 1;
@@ -222,8 +244,10 @@ fn head_phrase(doc: &Doc, t: usize, cat: Cat) -> Option<(usize, String, Option<S
     while k < doc.toks.len() && k - t - 1 < words && doc.tight(k) {
         if doc.func(k).is_some()
             || doc.hits.starting(k).iter().any(|x| {
-                matches!(x.cat, Cat::Speech | Cat::Title | Cat::Demonym | Cat::Unit | Cat::Venue)
-                    || (x.cat == Cat::Gaz && doc.lex.gaz[x.idx].kind == EntityKind::Person)
+                matches!(
+                    x.cat,
+                    Cat::Speech | Cat::Title | Cat::Demonym | Cat::Unit | Cat::Venue
+                ) || (x.cat == Cat::Gaz && doc.lex.gaz[x.idx].kind == EntityKind::Person)
             })
         {
             break;
@@ -257,20 +281,26 @@ fn head_phrase(doc: &Doc, t: usize, cat: Cat) -> Option<(usize, String, Option<S
         parts.push(doc.orig(tok.start, tok.end));
         k += 1;
     }
-    let bare_with_demonym = k == t + 1 && head_definite && k < doc.toks.len() && doc.tight(k)
-        && doc.hits.starting(k).iter().any(|d| d.cat == Cat::Demonym && d.t1 == k + 1);
+    let bare_with_demonym = k == t + 1
+        && head_definite
+        && k < doc.toks.len()
+        && doc.tight(k)
+        && doc
+            .hits
+            .starting(k)
+            .iter()
+            .any(|d| d.cat == Cat::Demonym && d.t1 == k + 1);
     if !bare_with_demonym && (k == t + 1 || !(definite || quoted)) {
         return None;
     }
     // A demonym closes the name and fixes its country.
     let mut country = None;
     if k < doc.toks.len() && doc.tight(k) {
-        if let Some(d) = doc
-            .hits
-            .starting(k)
-            .iter()
-            .find(|d| d.cat == Cat::Demonym && d.t1 == k + 1 && (d.prefix == 0 || doc.word(k).starts_with("ال")))
-        {
+        if let Some(d) = doc.hits.starting(k).iter().find(|d| {
+            d.cat == Cat::Demonym
+                && d.t1 == k + 1
+                && (d.prefix == 0 || doc.word(k).starts_with("ال"))
+        }) {
             let dem = &doc.lex.demonyms[d.idx];
             let fem = doc.word(k).ends_with('ه');
             let canon = if fem {
@@ -308,7 +338,11 @@ pub(crate) fn find(doc: &Doc) -> Entities {
             if !longer_head && !longer_title {
                 let e = ents.add(gaz_ent(doc, g.idx));
                 ents.ents[e].mentions.push((g.s, g.e));
-                ents.nps.push(Np { ent: e, t0: t, t1: g.t1 });
+                ents.nps.push(Np {
+                    ent: e,
+                    t0: t,
+                    t1: g.t1,
+                });
                 t = g.t1;
                 continue;
             }
@@ -321,7 +355,20 @@ pub(crate) fn find(doc: &Doc) -> Entities {
         }
         for (phrase, kind) in [(org, EntityKind::Organization), (place, EntityKind::Place)] {
             if let Some((end, name, country)) = phrase {
-                let s = start_after_clitic(doc, t, doc.hits.longest(t, if kind == EntityKind::Organization { Cat::OrgHead } else { Cat::PlaceHead }).map(|h| h.s));
+                let s = start_after_clitic(
+                    doc,
+                    t,
+                    doc.hits
+                        .longest(
+                            t,
+                            if kind == EntityKind::Organization {
+                                Cat::OrgHead
+                            } else {
+                                Cat::PlaceHead
+                            },
+                        )
+                        .map(|h| h.s),
+                );
                 let e = match doc.lex.gaz_named(&arabic::normalize(&name)) {
                     Some(g) => ents.add(gaz_ent(doc, g)),
                     None => ents.add(Ent {
@@ -335,7 +382,11 @@ pub(crate) fn find(doc: &Doc) -> Entities {
                     }),
                 };
                 ents.ents[e].mentions.push((s, doc.toks[end - 1].end));
-                ents.nps.push(Np { ent: e, t0: t, t1: end });
+                ents.nps.push(Np {
+                    ent: e,
+                    t0: t,
+                    t1: end,
+                });
                 t = end;
                 break;
             }
@@ -410,7 +461,9 @@ fn person(doc: &Doc, ents: &mut Entities, t0: usize, t1: usize, s: usize) -> usi
             });
             match existing {
                 Some(i) => {
-                    if folded.chars().count() > arabic::normalize(&ents.ents[i].name_ar).chars().count() {
+                    if folded.chars().count()
+                        > arabic::normalize(&ents.ents[i].name_ar).chars().count()
+                    {
                         ents.ents[i].name_ar = name;
                     }
                     i
@@ -449,7 +502,11 @@ fn title_phrase(
     while j < n && doc.tight(j) && guard < 6 {
         guard += 1;
         let w = doc.word(j);
-        if let Some(d) = doc.hits.longest(j, Cat::Demonym).filter(|d| d.t1 == j + 1 && d.prefix <= 2) {
+        if let Some(d) = doc
+            .hits
+            .longest(j, Cat::Demonym)
+            .filter(|d| d.t1 == j + 1 && d.prefix <= 2)
+        {
             country = Some(doc.lex.demonyms[d.idx].country.clone());
             j += 1;
             continue;
@@ -467,7 +524,10 @@ fn title_phrase(
         if matches!(doc.func(j), Some(FuncKind::Preposition))
             && j + 1 < n
             && doc.tight(j + 1)
-            && (doc.hits.longest(j + 1, Cat::Gaz).is_some_and(|g| doc.lex.gaz[g.idx].kind != EntityKind::Person)
+            && (doc
+                .hits
+                .longest(j + 1, Cat::Gaz)
+                .is_some_and(|g| doc.lex.gaz[g.idx].kind != EntityKind::Person)
                 || head_phrase(doc, j + 1, Cat::OrgHead).is_some())
         {
             j += 1;
@@ -475,15 +535,28 @@ fn title_phrase(
         }
         // An adjective the lexicon does not know, right before a name: «وزير الدفاع الإيطالي
         // غويدو كروسيتو».
-        if w.starts_with("ال") && nameish(doc, j) && j + 1 < n && doc.tight(j + 1) && name_chunk(doc, j + 1).is_some() {
+        if w.starts_with("ال")
+            && nameish(doc, j)
+            && j + 1 < n
+            && doc.tight(j + 1)
+            && name_chunk(doc, j + 1).is_some()
+        {
             j += 1;
             continue;
         }
-        if let Some(g) = doc.hits.longest(j, Cat::Gaz).filter(|g| doc.lex.gaz[g.idx].kind != EntityKind::Person) {
+        if let Some(g) = doc
+            .hits
+            .longest(j, Cat::Gaz)
+            .filter(|g| doc.lex.gaz[g.idx].kind != EntityKind::Person)
+        {
             let g = *g;
             let e = ents.add(gaz_ent(doc, g.idx));
             ents.ents[e].mentions.push((g.s, g.e));
-            ents.nps.push(Np { ent: e, t0: j, t1: g.t1 });
+            ents.nps.push(Np {
+                ent: e,
+                t0: j,
+                t1: g.t1,
+            });
             of = Some(e);
             j = g.t1;
             continue;
@@ -501,9 +574,16 @@ fn title_phrase(
                     mentions: Vec::new(),
                 }),
             };
-            let s = doc.hits.longest(j, Cat::OrgHead).map_or(doc.toks[j].start, |h| h.s);
+            let s = doc
+                .hits
+                .longest(j, Cat::OrgHead)
+                .map_or(doc.toks[j].start, |h| h.s);
             ents.ents[e].mentions.push((s, doc.toks[end - 1].end));
-            ents.nps.push(Np { ent: e, t0: j, t1: end });
+            ents.nps.push(Np {
+                ent: e,
+                t0: j,
+                t1: end,
+            });
             of = Some(e);
             j = end;
             continue;
@@ -538,7 +618,11 @@ fn title_phrase(
         {
             let e = ents.add(gaz_ent(doc, g.idx));
             ents.ents[e].mentions.push((g.s, g.e));
-            ents.nps.push(Np { ent: e, t0: t, t1: g.t1 });
+            ents.nps.push(Np {
+                ent: e,
+                t0: t,
+                t1: g.t1,
+            });
             holder = Some(e);
             end = g.t1;
         } else if let Some(mut k) = name_chunk(doc, j) {
@@ -621,9 +705,16 @@ fn surnames(doc: &Doc, ents: &mut Entities) {
         }
         if let Some(&e) = cands.iter().find_map(|c| keys.get(*c)) {
             let tok = doc.toks[t];
-            let stripped = cands.iter().find(|c| keys.contains_key(**c)).map_or(0, |c| w.chars().count() - c.chars().count());
+            let stripped = cands
+                .iter()
+                .find(|c| keys.contains_key(**c))
+                .map_or(0, |c| w.chars().count() - c.chars().count());
             ents.ents[e].mentions.push((tok.start + stripped, tok.end));
-            added.push(Np { ent: e, t0: t, t1: t + 1 });
+            added.push(Np {
+                ent: e,
+                t0: t,
+                t1: t + 1,
+            });
         }
     }
     ents.nps.extend(added);
@@ -636,7 +727,9 @@ fn resolve_titles(ents: &mut Entities, title_only: Vec<(usize, usize, String, Op
     for (t0, t1, title_en, country) in title_only {
         let mut best: Option<(usize, usize)> = None;
         for r in &ents.roles {
-            if r.title_en != title_en && !(r.title_en.starts_with("spokes") && title_en.starts_with("spokes")) {
+            if r.title_en != title_en
+                && !(r.title_en.starts_with("spokes") && title_en.starts_with("spokes"))
+            {
                 continue;
             }
             let holder_country = ents.ents[r.holder].country.as_deref();
@@ -645,7 +738,11 @@ fn resolve_titles(ents: &mut Entities, title_only: Vec<(usize, usize, String, Op
                     continue;
                 }
             }
-            let at = ents.nps.iter().find(|p| p.ent == r.holder).map_or(usize::MAX, |p| p.t0);
+            let at = ents
+                .nps
+                .iter()
+                .find(|p| p.ent == r.holder)
+                .map_or(usize::MAX, |p| p.t0);
             let dist = at.abs_diff(t0);
             if best.is_none_or(|(d, _)| dist < d) {
                 best = Some((dist, r.holder));
@@ -657,10 +754,11 @@ fn resolve_titles(ents: &mut Entities, title_only: Vec<(usize, usize, String, Op
                 .nps
                 .iter()
                 .filter(|p| p.t1 <= t0 && ents.ents[p.ent].kind == EntityKind::Person)
-                .filter(|p| {
-                    country.is_none() || ents.ents[p.ent].country.is_none() || ents.ents[p.ent].country == country
+                .rfind(|p| {
+                    country.is_none()
+                        || ents.ents[p.ent].country.is_none()
+                        || ents.ents[p.ent].country == country
                 })
-                .next_back()
                 .map(|p| (0, p.ent));
         }
         if let Some((_, h)) = best {
@@ -686,13 +784,21 @@ mod tests {
     #[test]
     fn unknown_person_after_title_and_surname_coreference() {
         // «المتحدث باسم وزارة الخارجية الكويتية» + an unknown name, then the surname alone.
-        let text = "قال المتحدث باسم وزارة الخارجية الكويتية سالم الزيدي إن الوضع هادئ. وأضاف الزيدي أن";
+        let text =
+            "قال المتحدث باسم وزارة الخارجية الكويتية سالم الزيدي إن الوضع هادئ. وأضاف الزيدي أن";
         let lex = Lexicon::builtin().expect("builtin lexicon");
         let doc = Doc::new(text, &lex);
         let e = find(&doc);
-        let p = e.ents.iter().position(|x| x.name_ar == "سالم الزيدي").expect("person");
+        let p = e
+            .ents
+            .iter()
+            .position(|x| x.name_ar == "سالم الزيدي")
+            .expect("person");
         assert!(e.ents[p].mentions.len() >= 2);
-        assert!(e.ents.iter().any(|x| x.name_ar == "وزارة الخارجية الكويتية"));
+        assert!(e
+            .ents
+            .iter()
+            .any(|x| x.name_ar == "وزارة الخارجية الكويتية"));
         assert_eq!(e.roles.len(), 1);
         assert_eq!(e.ents[p].country.as_deref(), Some("الكويت"));
     }
@@ -703,7 +809,10 @@ mod tests {
         let n = names("أعلنت وزارة الزراعة الأميركية ثم وزارة الزراعة الأمريكية");
         assert_eq!(
             n,
-            [("وزارة الزراعة الأمريكية".to_owned(), EntityKind::Organization)]
+            [(
+                "وزارة الزراعة الأمريكية".to_owned(),
+                EntityKind::Organization
+            )]
         );
         // An indefinite «قوات أميركية» is not a name.
         assert!(names("وتنتشر قوات أميركية في البلاد").is_empty());
@@ -712,10 +821,17 @@ mod tests {
     #[test]
     fn kunya_and_apposition() {
         let lex = Lexicon::builtin().expect("builtin lexicon");
-        let doc = Doc::new("أعلنت الحركة مقتل أبو حيدر الساعدي. وقال سعد حسن المتحدث باسم الحركة إن", &lex);
+        let doc = Doc::new(
+            "أعلنت الحركة مقتل أبو حيدر الساعدي. وقال سعد حسن المتحدث باسم الحركة إن",
+            &lex,
+        );
         let e = find(&doc);
         assert!(e.ents.iter().any(|x| x.name_ar == "أبو حيدر الساعدي"));
-        let ali = e.ents.iter().position(|x| x.name_ar == "سعد حسن").expect("سعد حسن");
+        let ali = e
+            .ents
+            .iter()
+            .position(|x| x.name_ar == "سعد حسن")
+            .expect("سعد حسن");
         assert!(e.roles.iter().any(|r| r.holder == ali));
     }
 
@@ -727,8 +843,15 @@ mod tests {
             &lex,
         );
         let e = find(&doc);
-        let miller = e.ents.iter().position(|x| x.name_en.as_deref() == Some("Matthew Miller"));
-        let t = doc.toks.iter().position(|t| doc.n.text[t.bstart..t.bend] == *"المتحدث").map(|_| ());
+        let miller = e
+            .ents
+            .iter()
+            .position(|x| x.name_en.as_deref() == Some("Matthew Miller"));
+        let t = doc
+            .toks
+            .iter()
+            .position(|t| doc.n.text[t.bstart..t.bend] == *"المتحدث")
+            .map(|_| ());
         assert!(t.is_some());
         let refs = e.nps.iter().filter(|p| Some(p.ent) == miller).count();
         assert!(refs >= 2);

@@ -41,7 +41,12 @@ pub(crate) fn find(doc: &Doc, ents: &Entities, times: &[Time]) -> (Vec<Ev>, Vec<
         for (ss, se) in structure::sentences(&doc.chars, line.start, line.end, &quotes) {
             let (t0, t1) = (doc.tok_at(ss), doc.tok_at(se));
             let from = ents.nps.partition_point(|p| p.t0 < t0);
-            let nps: Vec<_> = ents.nps[from..].iter().take_while(|p| p.t0 < t1).filter(|p| p.t1 <= t1).copied().collect();
+            let nps: Vec<_> = ents.nps[from..]
+                .iter()
+                .take_while(|p| p.t0 < t1)
+                .filter(|p| p.t1 <= t1)
+                .copied()
+                .collect();
             let tfrom = times.partition_point(|t| t.s < ss);
             let sent_times: Vec<usize> = (tfrom..times.len())
                 .take_while(|&i| times[i].s < se)
@@ -58,7 +63,10 @@ pub(crate) fn find(doc: &Doc, ents: &Entities, times: &[Time]) -> (Vec<Ev>, Vec<
                         .next_back()
                         .into_iter()
                         .collect();
-                    let after: Vec<_> = nps.iter().filter(|p| p.t0 >= h.t1 && p.t0 <= h.t1 + 8).collect();
+                    let after: Vec<_> = nps
+                        .iter()
+                        .filter(|p| p.t0 >= h.t1 && p.t0 <= h.t1 + 8)
+                        .collect();
                     let place = after
                         .iter()
                         .find(|p| ents.ents[p.ent].kind == EntityKind::Place)
@@ -96,7 +104,13 @@ pub(crate) fn find(doc: &Doc, ents: &Entities, times: &[Time]) -> (Vec<Ev>, Vec<
 }
 
 /// A number at token `t` followed by a counted noun.
-fn number(doc: &Doc, ents: &Entities, nps: &[super::entities::Np], t: usize, t1: usize) -> Option<Num> {
+fn number(
+    doc: &Doc,
+    ents: &Entities,
+    nps: &[super::entities::Np],
+    t: usize,
+    t1: usize,
+) -> Option<Num> {
     let w = doc.word(t);
     let digits: String = w.chars().skip_while(|c| !c.is_ascii_digit()).collect();
     let prefix_len = w.chars().count() - digits.chars().count();
@@ -108,18 +122,35 @@ fn number(doc: &Doc, ents: &Entities, nps: &[super::entities::Np], t: usize, t1:
     if next >= t1 {
         return None;
     }
-    let unit = doc.hits.longest(next, Cat::Unit).filter(|u| u.t1 == next + 1)?;
+    let unit = doc
+        .hits
+        .longest(next, Cat::Unit)
+        .filter(|u| u.t1 == next + 1)?;
     let counts = doc.lex.units[unit.idx].clone();
     if counts == "approx" {
         return None;
     }
     let approximate = t > 0
-        && (doc.hits.starting(t.saturating_sub(1)).iter().any(|h| h.cat == Cat::Unit && doc.lex.units[h.idx] == "approx")
-            || doc.hits.starting(t.saturating_sub(2)).iter().any(|h| h.cat == Cat::Unit && h.t1 == t && doc.lex.units[h.idx] == "approx"));
-    let approximate = approximate || doc.word(t.saturating_sub(1)).starts_with('ب') && doc.word(t.saturating_sub(1)).ends_with("نحو");
+        && (doc
+            .hits
+            .starting(t.saturating_sub(1))
+            .iter()
+            .any(|h| h.cat == Cat::Unit && doc.lex.units[h.idx] == "approx")
+            || doc
+                .hits
+                .starting(t.saturating_sub(2))
+                .iter()
+                .any(|h| h.cat == Cat::Unit && h.t1 == t && doc.lex.units[h.idx] == "approx"));
+    let approximate = approximate
+        || doc.word(t.saturating_sub(1)).starts_with('ب')
+            && doc.word(t.saturating_sub(1)).ends_with("نحو");
     // Whose: a demonym right after the noun («2500 جندي أميركي»), else the nearest place after.
     let mut of = None;
-    if let Some(d) = doc.hits.longest(next + 1, Cat::Demonym).filter(|d| d.t1 == next + 2) {
+    if let Some(d) = doc
+        .hits
+        .longest(next + 1, Cat::Demonym)
+        .filter(|d| d.t1 == next + 2)
+    {
         let country = &doc.lex.demonyms[d.idx].country;
         of = ents
             .ents
@@ -151,9 +182,17 @@ mod tests {
         // «بـ2500 جندي» carries the preposition on the number; «بنحو» makes it approximate.
         let lex = Lexicon::builtin().expect("builtin lexicon");
         let text = "وتحتفظ الولايات المتحدة بـ2500 جندي في العراق، لكنها لا تزال تحتفظ بنحو 900 جندي أمريكي في سوريا.";
-        let a = Article { id: "t".into(), text: text.into(), ..Default::default() };
+        let a = Article {
+            id: "t".into(),
+            text: text.into(),
+            ..Default::default()
+        };
         let x = extract(&a, &lex).remove(0);
-        let n: Vec<(f64, &str, bool)> = x.numbers.iter().map(|n| (n.value, n.counts.as_str(), n.approximate)).collect();
+        let n: Vec<(f64, &str, bool)> = x
+            .numbers
+            .iter()
+            .map(|n| (n.value, n.counts.as_str(), n.approximate))
+            .collect();
         assert_eq!(n, [(2500.0, "troops", false), (900.0, "troops", true)]);
     }
 
@@ -161,7 +200,11 @@ mod tests {
     fn events_are_typed_from_triggers() {
         let lex = Lexicon::builtin().expect("builtin lexicon");
         let text = "نفذ الجيش الأميركي ضربات جوية في العراق وسوريا، وبدأت المحادثات بين بغداد وواشنطن بشأن انسحاب التحالف.";
-        let a = Article { id: "t".into(), text: text.into(), ..Default::default() };
+        let a = Article {
+            id: "t".into(),
+            text: text.into(),
+            ..Default::default()
+        };
         let x = extract(&a, &lex).remove(0);
         let kinds: Vec<&str> = x.events.iter().map(|e| e.kind.as_str()).collect();
         assert!(kinds.contains(&"air-strike"), "{kinds:?}");

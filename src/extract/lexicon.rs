@@ -42,7 +42,6 @@ pub(crate) struct GazEntry {
     pub kind: EntityKind,
     pub aliases: Vec<String>,
     pub country: Option<String>,
-    pub class: String,
     pub speaks_as: Option<String>,
     pub qid: Option<String>,
 }
@@ -211,7 +210,10 @@ impl Hits {
     /// Keeps the hits `keep` accepts.
     pub fn retain(&mut self, keep: impl Fn(&Hit) -> bool) {
         let ntok = self.at.len();
-        let list = std::mem::take(&mut self.list).into_iter().filter(|h| keep(h)).collect();
+        let list = std::mem::take(&mut self.list)
+            .into_iter()
+            .filter(|h| keep(h))
+            .collect();
         *self = Hits::from_list(list, ntok);
     }
 
@@ -230,9 +232,6 @@ impl Hits {
             Some(&(a, b)) => &self.list[a as usize..b as usize],
             None => &[],
         }
-    }
-    pub fn all(&self) -> &[Hit] {
-        &self.list
     }
     /// Hits whose first token is in `[t0, t1)`, in text order (a slice: no scan of the rest).
     pub fn in_tokens(&self, t0: usize, t1: usize) -> &[Hit] {
@@ -258,7 +257,7 @@ impl Hits {
 }
 
 /// All linguistic knowledge the extractor uses, from `lexicon/` plus user directories.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Lexicon {
     pub(crate) time: TimeLexicon,
     pub(crate) gaz: Vec<GazEntry>,
@@ -287,35 +286,6 @@ pub struct Lexicon {
     automaton: Option<AhoCorasick>,
     /// (file name, content) of every file read, in order, for the fingerprint.
     sources: Vec<(String, String)>,
-}
-
-impl Default for Lexicon {
-    fn default() -> Self {
-        Lexicon {
-            time: TimeLexicon::default(),
-            gaz: Vec::new(),
-            demonyms: Vec::new(),
-            titles: Vec::new(),
-            org_heads: Vec::new(),
-            place_heads: Vec::new(),
-            speech: Vec::new(),
-            venues: Vec::new(),
-            events: Vec::new(),
-            topics: Vec::new(),
-            stance: Vec::new(),
-            boiler: Vec::new(),
-            units: Vec::new(),
-            func: Vec::new(),
-            gaz_by_name: HashMap::new(),
-            demonym_by_form: HashMap::new(),
-            pending: Vec::new(),
-            boiler_forms: Vec::new(),
-            patterns: Vec::new(),
-            payloads: Vec::new(),
-            automaton: None,
-            sources: Vec::new(),
-        }
-    }
 }
 
 /// The files of a lexicon directory, in load order.
@@ -478,9 +448,7 @@ impl Lexicon {
                         "person" => EntityKind::Person,
                         "organization" => EntityKind::Organization,
                         "place" => EntityKind::Place,
-                        other => {
-                            return Err(syntax(file, line, format!("unknown type {other:?}")))
-                        }
+                        other => return Err(syntax(file, line, format!("unknown type {other:?}"))),
                     };
                     let get = |i: usize| c.get(i).copied().unwrap_or("");
                     self.gaz.push(GazEntry {
@@ -489,7 +457,6 @@ impl Lexicon {
                         kind,
                         aliases: get(3).split('|').filter_map(opt).collect(),
                         country: opt(get(4)),
-                        class: get(5).to_owned(),
                         speaks_as: opt(get(6)),
                         qid: opt(get(7)),
                     });
@@ -518,9 +485,7 @@ impl Lexicon {
                         "post" => TitleKind::Post,
                         "rank" => TitleKind::Rank,
                         "spokesman" => TitleKind::Spokesman,
-                        other => {
-                            return Err(syntax(file, line, format!("unknown kind {other:?}")))
-                        }
+                        other => return Err(syntax(file, line, format!("unknown kind {other:?}"))),
                     };
                     self.titles.push(Title {
                         ar: c[0].to_owned(),
@@ -532,9 +497,9 @@ impl Lexicon {
             "org_heads.tsv" | "place_heads.tsv" => {
                 let mut heads = Vec::new();
                 for (line, c) in rows(file, text, 3)? {
-                    let words = c[2]
-                        .parse()
-                        .map_err(|_| syntax(file, line, format!("words {:?} is not a number", c[2])))?;
+                    let words = c[2].parse().map_err(|_| {
+                        syntax(file, line, format!("words {:?} is not a number", c[2]))
+                    })?;
                     heads.push((c[0].to_owned(), Head { words }));
                 }
                 let target = if name == "org_heads.tsv" {
@@ -546,7 +511,11 @@ impl Lexicon {
                     target.push(h.clone());
                 }
                 // Remember the surface forms for pattern building.
-                let cat = if name == "org_heads.tsv" { Cat::OrgHead } else { Cat::PlaceHead };
+                let cat = if name == "org_heads.tsv" {
+                    Cat::OrgHead
+                } else {
+                    Cat::PlaceHead
+                };
                 let base = target.len() - heads.len();
                 for (i, (form, _)) in heads.into_iter().enumerate() {
                     self.pending.push((form, cat, base + i));
@@ -561,9 +530,7 @@ impl Lexicon {
                         "relay" => SpeechKind::Relay,
                         "source" => SpeechKind::Source,
                         "saying" => SpeechKind::Saying,
-                        other => {
-                            return Err(syntax(file, line, format!("unknown kind {other:?}")))
-                        }
+                        other => return Err(syntax(file, line, format!("unknown kind {other:?}"))),
                     };
                     let gender = match c[3] {
                         "m" => Gender::Masculine,
@@ -576,13 +543,15 @@ impl Lexicon {
                         gender,
                         frames: c[4].split('|').filter_map(opt).collect(),
                     });
-                    self.pending.push((c[0].to_owned(), Cat::Speech, self.speech.len() - 1));
+                    self.pending
+                        .push((c[0].to_owned(), Cat::Speech, self.speech.len() - 1));
                 }
             }
             "venues.tsv" => {
                 for (_, c) in rows(file, text, 2)? {
                     self.venues.push(c[1].to_owned());
-                    self.pending.push((c[0].to_owned(), Cat::Venue, self.venues.len() - 1));
+                    self.pending
+                        .push((c[0].to_owned(), Cat::Venue, self.venues.len() - 1));
                 }
             }
             "events.tsv" => {
@@ -591,13 +560,15 @@ impl Lexicon {
                         kind: c[1].to_owned(),
                         topics: c.get(2).unwrap_or(&"").split('|').filter_map(opt).collect(),
                     });
-                    self.pending.push((c[0].to_owned(), Cat::Event, self.events.len() - 1));
+                    self.pending
+                        .push((c[0].to_owned(), Cat::Event, self.events.len() - 1));
                 }
             }
             "topics.tsv" => {
                 for (_, c) in rows(file, text, 2)? {
                     self.topics.push(c[1].to_owned());
-                    self.pending.push((c[0].to_owned(), Cat::Topic, self.topics.len() - 1));
+                    self.pending
+                        .push((c[0].to_owned(), Cat::Topic, self.topics.len() - 1));
                 }
             }
             "stance.tsv" => {
@@ -607,12 +578,11 @@ impl Lexicon {
                         "opposes" => StanceCue::Opposes,
                         "negator" => StanceCue::Negator,
                         "conditional" => StanceCue::Conditional,
-                        other => {
-                            return Err(syntax(file, line, format!("unknown kind {other:?}")))
-                        }
+                        other => return Err(syntax(file, line, format!("unknown kind {other:?}"))),
                     };
                     self.stance.push(cue);
-                    self.pending.push((c[0].to_owned(), Cat::Stance, self.stance.len() - 1));
+                    self.pending
+                        .push((c[0].to_owned(), Cat::Stance, self.stance.len() - 1));
                 }
             }
             "boilerplate.tsv" => {
@@ -626,13 +596,15 @@ impl Lexicon {
                         }
                     };
                     self.boiler.push(action);
-                    self.pending.push((c[0].to_owned(), Cat::Boiler, self.boiler.len() - 1));
+                    self.pending
+                        .push((c[0].to_owned(), Cat::Boiler, self.boiler.len() - 1));
                 }
             }
             "units.tsv" => {
                 for (_, c) in rows(file, text, 2)? {
                     self.units.push(c[1].to_owned());
-                    self.pending.push((c[0].to_owned(), Cat::Unit, self.units.len() - 1));
+                    self.pending
+                        .push((c[0].to_owned(), Cat::Unit, self.units.len() - 1));
                 }
             }
             "function_words.tsv" => {
@@ -647,12 +619,11 @@ impl Lexicon {
                         "generic" => FuncKind::Generic,
                         "adverb" => FuncKind::Adverb,
                         "common" => FuncKind::Common,
-                        other => {
-                            return Err(syntax(file, line, format!("unknown kind {other:?}")))
-                        }
+                        other => return Err(syntax(file, line, format!("unknown kind {other:?}"))),
                     };
                     self.func.push(kind);
-                    self.pending.push((c[0].to_owned(), Cat::Func, self.func.len() - 1));
+                    self.pending
+                        .push((c[0].to_owned(), Cat::Func, self.func.len() - 1));
                 }
             }
             _ => {}
@@ -683,8 +654,10 @@ impl Lexicon {
                 }
             }
             // Ta marbuta is written ت before a pronoun suffix: «مهمتها»، «حكومته».
-            if matches!(cat, Cat::Topic | Cat::Event | Cat::Stance | Cat::Speech | Cat::Unit)
-                && key.ends_with('ه')
+            if matches!(
+                cat,
+                Cat::Topic | Cat::Event | Cat::Stance | Cat::Speech | Cat::Unit
+            ) && key.ends_with('ه')
             {
                 let stem = &key[..key.len() - 'ه'.len_utf8()];
                 variants.push((format!("{stem}ت"), true, false));
@@ -779,7 +752,9 @@ impl Lexicon {
         }
         for (bs, be, pattern) in matches {
             let ti = tokens.partition_point(|t| t.bend <= bs);
-            let Some(first) = tokens.get(ti) else { continue };
+            let Some(first) = tokens.get(ti) else {
+                continue;
+            };
             if first.bstart > bs {
                 continue;
             }
@@ -824,7 +799,12 @@ impl Lexicon {
                     cat: p.cat,
                     idx: p.idx,
                     t0: ti,
-                    t1: if p.open_end && last.bstart < be && last.bend > be { tj } else { tj + 1 }.max(ti + 1),
+                    t1: if p.open_end && last.bstart < be && last.bend > be {
+                        tj
+                    } else {
+                        tj + 1
+                    }
+                    .max(ti + 1),
                     s: n.char_at_byte(bs),
                     e: n.char_at_byte(be),
                     prefix: prefix.chars().count(),
@@ -910,7 +890,11 @@ mod tests {
     fn bad_rows_name_the_file_and_line() {
         let mut lex = Lexicon::default();
         let err = lex
-            .load("x/titles.tsv", "titles.tsv", "title_ar\ttitle_en\tkind\nوزير\tminister\tboss\n")
+            .load(
+                "x/titles.tsv",
+                "titles.tsv",
+                "title_ar\ttitle_en\tkind\nوزير\tminister\tboss\n",
+            )
             .unwrap_err();
         assert_eq!(err.to_string(), "x/titles.tsv:2: unknown kind \"boss\"");
     }

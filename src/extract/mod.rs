@@ -22,8 +22,7 @@ pub use lexicon::{Lexicon, LexiconError};
 use crate::arabic::{Normalized, Token};
 use crate::corpus::Article;
 use crate::model::{
-    ArticleMeta, Entity, Extraction, NumericClaim, Precision, Role, Span, Statement,
-    TimeExpression,
+    ArticleMeta, Entity, Extraction, NumericClaim, Precision, Role, Span, Statement, TimeExpression,
 };
 use chrono::NaiveDate;
 use lexicon::{Cat, FuncKind, Hits};
@@ -63,7 +62,12 @@ pub fn extract(article: &Article, lexicon: &Lexicon) -> Vec<Extraction> {
         // An appended article never inherits the publication date of the first one.
         let published = if first { article.published } else { None };
         let x = extract_part(meta, published, lexicon);
-        debug_assert_eq!(x.validate(), Ok(()), "extraction of {} must validate", article.id);
+        debug_assert_eq!(
+            x.validate(),
+            Ok(()),
+            "extraction of {} must validate",
+            article.id
+        );
         out.push(x);
     }
     out
@@ -92,7 +96,12 @@ impl<'a> Doc<'a> {
         // the pronoun ـه («أفاده»).
         let orig_chars: Vec<char> = text.chars().collect();
         hits.retain(|h| {
-            if !h.suffixed || n.text.as_bytes().get(n.byte_at_char(h.e)..n.byte_at_char(h.e) + 2) != Some("ه".as_bytes()) {
+            if !h.suffixed
+                || n.text
+                    .as_bytes()
+                    .get(n.byte_at_char(h.e)..n.byte_at_char(h.e) + 2)
+                    != Some("ه".as_bytes())
+            {
                 return true;
             }
             let (o, _) = n.original(h.e, h.e + 1);
@@ -129,7 +138,10 @@ impl<'a> Doc<'a> {
 
     /// The folded text between token `t - 1` and token `t`.
     pub fn gap(&self, t: usize) -> &str {
-        match (t.checked_sub(1).and_then(|p| self.toks.get(p)), self.toks.get(t)) {
+        match (
+            t.checked_sub(1).and_then(|p| self.toks.get(p)),
+            self.toks.get(t),
+        ) {
             (Some(a), Some(b)) => &self.n.text[a.bend..b.bstart],
             _ => "",
         }
@@ -200,12 +212,16 @@ impl<'a> Spanner<'a> {
     /// The span of the original text behind folded characters `[s, e)`, trimmed of white space.
     fn folded(&self, n: &Normalized, s: usize, e: usize) -> Span {
         let (mut a, mut b) = n.original(s, e.max(s));
-        let chars: Vec<char> = self.text[self.starts[a.min(self.starts.len() - 1)]
-            ..self.starts[b.min(self.starts.len() - 1)]]
+        let chars: Vec<char> = self.text
+            [self.starts[a.min(self.starts.len() - 1)]..self.starts[b.min(self.starts.len() - 1)]]
             .chars()
             .collect();
         let lead = chars.iter().take_while(|c| c.is_whitespace()).count();
-        let trail = chars[lead..].iter().rev().take_while(|c| c.is_whitespace()).count();
+        let trail = chars[lead..]
+            .iter()
+            .rev()
+            .take_while(|c| c.is_whitespace())
+            .count();
         a += lead;
         b -= trail;
         self.span(a, b.max(a))
@@ -372,7 +388,8 @@ mod tests {
 
     #[test]
     fn empty_and_odd_texts_validate() {
-        for t in ["", "\n\n", "«", "قال", "وقال: «", "أعلنت بغداد، الخميس، أن"] {
+        for t in ["", "\n\n", "«", "قال", "وقال: «", "أعلنت بغداد، الخميس، أن"]
+        {
             for x in run(t) {
                 assert_eq!(x.validate(), Ok(()), "{t:?}");
             }

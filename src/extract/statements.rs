@@ -60,7 +60,9 @@ struct Sentence<'q> {
 impl Sentence<'_> {
     fn in_time(&self, doc: &Doc, t: usize) -> bool {
         let tok = doc.toks[t];
-        self.times.iter().any(|x| x.s <= tok.start && tok.end <= x.e)
+        self.times
+            .iter()
+            .any(|x| x.s <= tok.start && tok.end <= x.e)
     }
     fn quoted(&self, c: usize) -> bool {
         self.quotes.iter().any(|&(a, b)| a < c && c < b)
@@ -68,7 +70,10 @@ impl Sentence<'_> {
     /// The quotation opening in the gap before token `t`, if any.
     fn quote_before(&self, doc: &Doc, t: usize) -> Option<(usize, usize)> {
         let tok = doc.toks.get(t)?;
-        let gap_start = t.checked_sub(1).and_then(|p| doc.toks.get(p)).map_or(self.s, |p| p.end);
+        let gap_start = t
+            .checked_sub(1)
+            .and_then(|p| doc.toks.get(p))
+            .map_or(self.s, |p| p.end);
         self.quotes
             .iter()
             .find(|&&(a, _)| a >= gap_start && a < tok.start)
@@ -77,7 +82,10 @@ impl Sentence<'_> {
 }
 
 fn words_in(doc: &Doc, s: usize, e: usize) -> usize {
-    doc.toks.iter().filter(|t| t.start >= s && t.end <= e).count()
+    doc.toks
+        .iter()
+        .filter(|t| t.start >= s && t.end <= e)
+        .count()
 }
 
 /// Finds the statements of a document.
@@ -159,8 +167,13 @@ pub(crate) fn find(doc: &Doc, ents: &mut Entities, times: &[Time]) -> Vec<Stmt> 
                                 prev.content.1 = clause_end(doc, h.s, t);
                                 // «أكدت الوزارة أن وزير الخارجية فؤاد حسين أعرب عن …»: the
                                 // outer statement only introduces the inner one.
-                                let (a, b) = (doc.tok_at(prev.content.0), doc.tok_at(prev.content.1));
-                                let a = if doc.func(a) == Some(FuncKind::Complementizer) { a + 1 } else { a };
+                                let (a, b) =
+                                    (doc.tok_at(prev.content.0), doc.tok_at(prev.content.1));
+                                let a = if doc.func(a) == Some(FuncKind::Complementizer) {
+                                    a + 1
+                                } else {
+                                    a
+                                };
                                 nested = a >= b || (a..b).all(|k| ents.np_covering(k).is_some());
                             }
                         }
@@ -207,7 +220,9 @@ pub(crate) fn find(doc: &Doc, ents: &mut Entities, times: &[Time]) -> Vec<Stmt> 
 }
 
 fn inside_content(stmts: &[Stmt], c: usize) -> bool {
-    stmts.iter().any(|s| s.direct && s.content.0 <= c && c < s.content.1)
+    stmts
+        .iter()
+        .any(|s| s.direct && s.content.0 <= c && c < s.content.1)
 }
 
 /// End of a reported clause before the speech word at token `t` (char `c`): the conjunction
@@ -259,18 +274,23 @@ fn generic(doc: &Doc, t: usize) -> bool {
 fn demonstrative(doc: &Doc, t: usize) -> Option<usize> {
     let w = crate::arabic::strip_proclitic(doc.word(t), 3);
     let is_dem = doc.func(t) == Some(FuncKind::Demonstrative)
-        || doc
-            .hits
-            .starting(t)
-            .iter()
-            .any(|h| h.cat == Cat::Func && h.t1 == t + 1 && doc.lex.func[h.idx] == FuncKind::Demonstrative && h.prefix <= 1)
+        || doc.hits.starting(t).iter().any(|h| {
+            h.cat == Cat::Func
+                && h.t1 == t + 1
+                && doc.lex.func[h.idx] == FuncKind::Demonstrative
+                && h.prefix <= 1
+        })
         || (w != doc.word(t) && matches!(w, "هذا" | "هذه"));
     if !is_dem {
         return None;
     }
     // The noun and its adjectives.
     let mut k = t + 1;
-    while k < doc.toks.len() && k - t <= 3 && doc.tight(k) && doc.func(k).is_none_or(|f| f == FuncKind::Generic) {
+    while k < doc.toks.len()
+        && k - t <= 3
+        && doc.tight(k)
+        && doc.func(k).is_none_or(|f| f == FuncKind::Generic)
+    {
         if doc.has(k, Cat::Speech) {
             break;
         }
@@ -290,44 +310,45 @@ fn verb(
     let sp = &doc.lex.speech[h.idx];
     let j = h.t1;
     let after = (j < sent.t1).then(|| ents.np_at(j).copied()).flatten();
-    let (speaker, from) = if let Some(np) = after.filter(|_| doc.tight(j) || doc.gap(j).trim() == "،") {
-        (np.ent, np.t1)
-    } else if j < sent.t1 && generic(doc, j) {
-        return None;
-    } else if let Some(end) = (j < sent.t1).then(|| demonstrative(doc, j)).flatten() {
-        (last_speaker(ents, out, gender)?, end)
-    } else if let Some(np) = ents
-        .np_ending(h.t0)
-        .copied()
-        // Only white space: «بغداد (رويترز) - قال» is a dateline, not a subject.
-        .filter(|p| p.t0 >= sent.t0 && doc.gap(h.t0).trim().is_empty())
-    {
-        (np.ent, j)
-    } else if let Some(np) = (h.t0 >= 1 && doc.func(h.t0 - 1) == Some(FuncKind::Adverb))
-        .then(|| ents.np_ending(h.t0 - 1).copied())
-        .flatten()
-        .filter(|p| p.t0 >= sent.t0)
-    {
-        // «وكان السفير … جيمس هاريسون قد قال»
-        (np.ent, j)
-    } else if j < sent.t1 && doc.gap(j).trim().is_empty() && indefinite_subject(doc, sent, j) {
-        // «قال مسؤولان أمنيان عراقيان إن …»: someone the text does not name.
-        return None;
-    } else {
-        // No subject: the first person of the sentence, else the last speaker.
-        let from = ents.nps.partition_point(|p| p.t0 < sent.t0);
-        let first_person = ents.nps[from..]
-            .iter()
-            .take_while(|p| p.t0 < h.t0)
-            .filter(|p| p.t1 <= h.t0)
-            .filter(|p| !sent.quoted(doc.toks[p.t0].start))
-            .find(|p| match gender {
-                Gender::Feminine => ents.ents[p.ent].kind != EntityKind::Person,
-                _ => ents.ents[p.ent].kind == EntityKind::Person,
-            })
-            .map(|p| p.ent);
-        (first_person.or_else(|| last_speaker(ents, out, gender))?, j)
-    };
+    let (speaker, from) =
+        if let Some(np) = after.filter(|_| doc.tight(j) || doc.gap(j).trim() == "،") {
+            (np.ent, np.t1)
+        } else if j < sent.t1 && generic(doc, j) {
+            return None;
+        } else if let Some(end) = (j < sent.t1).then(|| demonstrative(doc, j)).flatten() {
+            (last_speaker(ents, out, gender)?, end)
+        } else if let Some(np) = ents
+            .np_ending(h.t0)
+            .copied()
+            // Only white space: «بغداد (رويترز) - قال» is a dateline, not a subject.
+            .filter(|p| p.t0 >= sent.t0 && doc.gap(h.t0).trim().is_empty())
+        {
+            (np.ent, j)
+        } else if let Some(np) = (h.t0 >= 1 && doc.func(h.t0 - 1) == Some(FuncKind::Adverb))
+            .then(|| ents.np_ending(h.t0 - 1).copied())
+            .flatten()
+            .filter(|p| p.t0 >= sent.t0)
+        {
+            // «وكان السفير … جيمس هاريسون قد قال»
+            (np.ent, j)
+        } else if j < sent.t1 && doc.gap(j).trim().is_empty() && indefinite_subject(doc, sent, j) {
+            // «قال مسؤولان أمنيان عراقيان إن …»: someone the text does not name.
+            return None;
+        } else {
+            // No subject: the first person of the sentence, else the last speaker.
+            let from = ents.nps.partition_point(|p| p.t0 < sent.t0);
+            let first_person = ents.nps[from..]
+                .iter()
+                .take_while(|p| p.t0 < h.t0)
+                .filter(|p| p.t1 <= h.t0)
+                .filter(|p| !sent.quoted(doc.toks[p.t0].start))
+                .find(|p| match gender {
+                    Gender::Feminine => ents.ents[p.ent].kind != EntityKind::Person,
+                    _ => ents.ents[p.ent].kind == EntityKind::Person,
+                })
+                .map(|p| p.ent);
+            (first_person.or_else(|| last_speaker(ents, out, gender))?, j)
+        };
     let content = match content_after(doc, sent, from, sp) {
         Some(c) => c,
         None => quote_before(doc, sent, h)?,
@@ -337,7 +358,11 @@ fn verb(
 
 /// «"لن ننسحب قبل استكمال المهمة"، قال المتحدث.»: the quotation right before the verb.
 fn quote_before(doc: &Doc, sent: &Sentence, h: super::lexicon::Hit) -> Option<Content> {
-    let &(qa, qb) = sent.quotes.iter().rev().find(|&&(qa, qb)| qa >= sent.s && qb <= h.s)?;
+    let &(qa, qb) = sent
+        .quotes
+        .iter()
+        .rev()
+        .find(|&&(qa, qb)| qa >= sent.s && qb <= h.s)?;
     (words_in(doc, qb, h.s) == 0 && h.prefix == 0 && words_in(doc, qa, qb) >= 2)
         .then(|| (qa + 1, qb.saturating_sub(1).max(qa + 1), true))
 }
@@ -351,7 +376,10 @@ fn indefinite_subject(doc: &Doc, sent: &Sentence, j: usize) -> bool {
         && !sent.in_time(doc, j)
         && !w.chars().any(|c| c.is_ascii_digit())
         && !doc.hits.starting(j).iter().any(|h| {
-            matches!(h.cat, Cat::Speech | Cat::Title | Cat::Venue | Cat::Demonym | Cat::Gaz | Cat::Func)
+            matches!(
+                h.cat,
+                Cat::Speech | Cat::Title | Cat::Venue | Cat::Demonym | Cat::Gaz | Cat::Func
+            )
         })
         && !matches!(w.chars().next(), Some('ب' | 'ل'))
 }
@@ -390,11 +418,12 @@ fn content_after(
             return Some((tok.start, sent.e, false));
         }
         if let Some(hk) = doc.hits.longest(k, Cat::Speech) {
-            let after_prep = k > 0 && matches!(doc.func(k - 1), Some(FuncKind::Preposition)) || hk.prefix > 0;
+            let after_prep =
+                k > 0 && matches!(doc.func(k - 1), Some(FuncKind::Preposition)) || hk.prefix > 0;
             let venue = doc.has(k, Cat::Venue);
             match doc.lex.speech[hk.idx].kind {
                 SpeechKind::Verb | SpeechKind::Relay if !hk.suffixed => break,
-                SpeechKind::Noun if !(after_prep && venue) && !hk.suffixed => break,
+                SpeechKind::Noun if (!after_prep || !venue) && !hk.suffixed => break,
                 _ => {}
             }
         }
@@ -425,8 +454,10 @@ fn content_after(
             }
             return Some((tok.start, sent.e, false));
         }
-        let skippable = matches!(func, Some(FuncKind::Adverb | FuncKind::Preposition | FuncKind::Conjunction))
-            || doc.has(k, Cat::Venue)
+        let skippable = matches!(
+            func,
+            Some(FuncKind::Adverb | FuncKind::Preposition | FuncKind::Conjunction)
+        ) || doc.has(k, Cat::Venue)
             || doc.has(k, Cat::Demonym)
             || doc.has(k, Cat::Title)
             || sent.in_time(doc, k);
@@ -461,11 +492,18 @@ fn participle(
     h: super::lexicon::Hit,
 ) -> Option<(usize, Option<usize>, Content)> {
     let from = ents.nps.partition_point(|p| p.t0 < sent.t0);
-    let before: Vec<_> = ents.nps[from..].iter().take_while(|p| p.t1 <= h.t0).collect();
+    let before: Vec<_> = ents.nps[from..]
+        .iter()
+        .take_while(|p| p.t1 <= h.t0)
+        .collect();
     let speaker = before
         .iter()
         .find(|p| ents.ents[p.ent].kind == EntityKind::Person)
-        .or_else(|| before.iter().find(|p| ents.ents[p.ent].kind == EntityKind::Organization))?
+        .or_else(|| {
+            before
+                .iter()
+                .find(|p| ents.ents[p.ent].kind == EntityKind::Organization)
+        })?
         .ent;
     let content = content_after(doc, sent, h.t1, &frames_that())?;
     Some((speaker, None, content))
@@ -491,7 +529,8 @@ fn relay(
     let via = ents.np_at(j).filter(|_| doc.tight(j)).map(|p| p.ent);
     let mut k = j;
     while k < sent.t1 && k < j + 15 {
-        if crate::arabic::strip_proclitic(doc.word(k), 2) == "عن" && doc.word(k).ends_with("عن") {
+        if crate::arabic::strip_proclitic(doc.word(k), 2) == "عن" && doc.word(k).ends_with("عن")
+        {
             break;
         }
         k += 1;
@@ -528,11 +567,24 @@ fn source(
         return None;
     };
     let mut k = end;
-    while k < sent.t1 && matches!(crate::arabic::strip_proclitic(doc.word(k), 2), "فان" | "ان" | "فانه") {
+    while k < sent.t1
+        && matches!(
+            crate::arabic::strip_proclitic(doc.word(k), 2),
+            "فان" | "ان" | "فانه"
+        )
+    {
         k += 1;
     }
-    let start = if k < sent.t1 { doc.toks[k].start } else { return None };
-    let start = if doc.word(end).starts_with('ف') && end < sent.t1 { doc.toks[end].start } else { start };
+    let start = if k < sent.t1 {
+        doc.toks[k].start
+    } else {
+        return None;
+    };
+    let start = if doc.word(end).starts_with('ف') && end < sent.t1 {
+        doc.toks[end].start
+    } else {
+        start
+    };
     Some((speaker, None, (start, sent.e, false)))
 }
 
@@ -545,12 +597,18 @@ fn noun(
 ) -> Option<(usize, Option<usize>, Content)> {
     let j = h.t1;
     // «في بيان»: after a preposition a venue noun says where, not who.
-    if h.t0 > 0 && matches!(doc.func(h.t0 - 1), Some(FuncKind::Preposition)) && doc.has(h.t0, Cat::Venue) {
+    if h.t0 > 0
+        && matches!(doc.func(h.t0 - 1), Some(FuncKind::Preposition))
+        && doc.has(h.t0, Cat::Venue)
+    {
         return None;
     }
     let np = ents.np_at(j).copied().filter(|_| doc.tight(j))?;
     let content = content_after(doc, sent, np.t1, &frames_that())?;
-    let window_end = doc.toks.get((np.t1 + 6).min(doc.toks.len().saturating_sub(1))).map_or(usize::MAX, |t| t.end);
+    let window_end = doc
+        .toks
+        .get((np.t1 + 6).min(doc.toks.len().saturating_sub(1)))
+        .map_or(usize::MAX, |t| t.end);
     (content.0 <= window_end).then_some((np.ent, None, content))
 }
 
@@ -558,7 +616,12 @@ fn noun(
 fn venues(doc: &Doc, ents: &Entities, stmts: &mut [Stmt]) {
     for st in stmts.iter_mut() {
         let (ss, se) = st.sentence;
-        for v in doc.hits.in_tokens(doc.tok_at(ss), doc.tok_at(se)).iter().filter(|v| v.cat == Cat::Venue && v.s >= ss && v.e <= se) {
+        for v in doc
+            .hits
+            .in_tokens(doc.tok_at(ss), doc.tok_at(se))
+            .iter()
+            .filter(|v| v.cat == Cat::Venue && v.s >= ss && v.e <= se)
+        {
             if v.s >= st.content.0 && v.e <= st.content.1 {
                 continue;
             }
@@ -583,11 +646,18 @@ fn dates(doc: &Doc, ents: &Entities, out: &mut [Stmt], first: usize, times: &[Ti
     for i in first..out.len() {
         let (ss, se) = out[i].sentence;
         let in_content = |t: &Time, stmts: &[Stmt]| {
-            stmts.iter().any(|s| t.s >= s.content.0 && t.e <= s.content.1)
+            stmts
+                .iter()
+                .any(|s| t.s >= s.content.0 && t.e <= s.content.1)
         };
         // Times of the sentence, each claimed by the nearest speech word of the sentence.
-        let siblings: Vec<usize> = (first..out.len()).filter(|&k| out[k].sentence == (ss, se)).collect();
-        let (a, b) = (times.partition_point(|t| t.s < ss), times.partition_point(|t| t.s < se));
+        let siblings: Vec<usize> = (first..out.len())
+            .filter(|&k| out[k].sentence == (ss, se))
+            .collect();
+        let (a, b) = (
+            times.partition_point(|t| t.s < ss),
+            times.partition_point(|t| t.s < se),
+        );
         let own = times[a..b.max(a)]
             .iter()
             .enumerate()
@@ -611,8 +681,7 @@ fn dates(doc: &Doc, ents: &Entities, out: &mut [Stmt], first: usize, times: &[Ti
             .iter()
             .enumerate()
             .map(|(k, t)| (k + la, t))
-            .filter(|(_, t)| t.s >= lstart && t.e <= ss && !in_content(t, &out[first..]))
-            .next_back()
+            .rfind(|(_, t)| t.s >= lstart && t.e <= ss && !in_content(t, &out[first..]))
             .map(|(k, _)| k);
         if para.is_some() {
             out[i].time = para;
@@ -651,10 +720,10 @@ fn topics_and_stance(doc: &Doc, ents: &Entities, out: &mut [Stmt], headline_with
             .collect();
         topics.sort();
         topics.dedup();
-        let prev = i
-            .checked_sub(1)
-            .map(|k| &out[k])
-            .filter(|p| p.speaker == out[i].speaker || (side(p.speaker).is_some() && side(p.speaker) == side(out[i].speaker)));
+        let prev = i.checked_sub(1).map(|k| &out[k]).filter(|p| {
+            p.speaker == out[i].speaker
+                || (side(p.speaker).is_some() && side(p.speaker) == side(out[i].speaker))
+        });
         let mut stance = None;
         if topics.is_empty() {
             if let Some(p) = prev {
@@ -672,7 +741,9 @@ fn topics_and_stance(doc: &Doc, ents: &Entities, out: &mut [Stmt], headline_with
                 (_, st) => st,
             });
             if stance.is_none() {
-                stance = prev.filter(|p| p.speaker == out[i].speaker).and_then(|p| p.stance);
+                stance = prev
+                    .filter(|p| p.speaker == out[i].speaker)
+                    .and_then(|p| p.stance);
             }
             if stance.is_none() {
                 stance = Some(Stance::Neutral);
@@ -709,11 +780,17 @@ fn stance_in(doc: &Doc, s: usize, e: usize) -> Option<Stance> {
                 && (n.t0 + 1..=h.t0).all(|k| !doc.gap(k).contains(['،', ',', '.']))
                 && !cues.iter().any(|c| {
                     doc.lex.stance[c.idx] == StanceCue::Conditional && c.t1 == n.t0
-                        || doc.lex.stance[c.idx] == StanceCue::Conditional && c.t0 <= n.t0 && n.t1 <= c.t1
+                        || doc.lex.stance[c.idx] == StanceCue::Conditional
+                            && c.t0 <= n.t0
+                            && n.t1 <= c.t1
                 })
         });
         let supports = (cue == StanceCue::Supports) != negated;
-        return Some(if supports { Stance::Supports } else { Stance::Opposes });
+        return Some(if supports {
+            Stance::Supports
+        } else {
+            Stance::Opposes
+        });
     }
     None
 }
@@ -726,13 +803,24 @@ mod tests {
     /// (speaker, verb, content) of every statement of `text`.
     fn said(text: &str) -> Vec<(String, String, String)> {
         let lex = Lexicon::builtin().expect("builtin lexicon");
-        let a = Article { id: "t".into(), text: text.into(), ..Default::default() };
+        let a = Article {
+            id: "t".into(),
+            text: text.into(),
+            ..Default::default()
+        };
         let x = extract(&a, &lex).remove(0);
         x.statements
             .iter()
             .map(|s| {
-                let sp = s.speaker.as_ref().and_then(|id| x.entities.iter().find(|e| &e.id == id));
-                (sp.map(|e| e.name_ar.clone()).unwrap_or_default(), s.verb.text.clone(), s.content.text.clone())
+                let sp = s
+                    .speaker
+                    .as_ref()
+                    .and_then(|id| x.entities.iter().find(|e| &e.id == id));
+                (
+                    sp.map(|e| e.name_ar.clone()).unwrap_or_default(),
+                    s.verb.text.clone(),
+                    s.content.text.clone(),
+                )
             })
             .collect()
     }
@@ -751,10 +839,19 @@ mod tests {
     fn relay_gives_speaker_and_via() {
         let lex = Lexicon::builtin().expect("builtin lexicon");
         let text = "نقلت وكالة رويترز للأنباء عن اللواء باتريك رايدر قوله إنه لم يتلق أي معلومات عن أي خطط للانسحاب.";
-        let a = Article { id: "t".into(), text: text.into(), ..Default::default() };
+        let a = Article {
+            id: "t".into(),
+            text: text.into(),
+            ..Default::default()
+        };
         let x = extract(&a, &lex).remove(0);
         let st = &x.statements[0];
-        let name = |id: &Option<String>| x.entities.iter().find(|e| Some(&e.id) == id.as_ref()).map(|e| e.name_en.clone());
+        let name = |id: &Option<String>| {
+            x.entities
+                .iter()
+                .find(|e| Some(&e.id) == id.as_ref())
+                .map(|e| e.name_en.clone())
+        };
         assert_eq!(name(&st.speaker), Some(Some("Patrick S. Ryder".into())));
         assert_eq!(name(&st.via), Some(Some("Reuters".into())));
         assert_eq!(st.stance, Some(crate::model::Stance::Opposes));
@@ -788,7 +885,12 @@ mod tests {
     fn relative_clauses_and_quoted_speech_words_are_not_statements() {
         // «التي أكدت» describes the government; «أكّدنا» is inside the quotation.
         let s = said("ترى الحكومة العراقية، التي أكدت بشكل متكرر على نهاية التنظيم، أن مهمة التحالف قد انتهت. وأضاف ميلر أن الجانبين أصدرا \"بيانا أكّدنا فيه أن وجودنا بناء على دعوتهم\".");
-        assert_eq!(s.iter().filter(|x| x.1.contains("أكد") || x.1.contains("أكّد")).count(), 0);
+        assert_eq!(
+            s.iter()
+                .filter(|x| x.1.contains("أكد") || x.1.contains("أكّد"))
+                .count(),
+            0
+        );
         assert_eq!(s[0].0, "الحكومة العراقية");
         assert!(s[0].2.starts_with("أن مهمة"));
     }

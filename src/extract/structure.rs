@@ -199,7 +199,12 @@ pub(crate) fn quotes(chars: &[char], start: usize, end: usize) -> Vec<(usize, us
 
 /// Sentences of a paragraph `[start, end)` of the folded text: ends at . ! ? ؟ outside quotes
 /// (not between digits: «2.5»), so a quotation with several sentences stays whole.
-pub(crate) fn sentences(chars: &[char], start: usize, end: usize, quoted: &[(usize, usize)]) -> Vec<(usize, usize)> {
+pub(crate) fn sentences(
+    chars: &[char],
+    start: usize,
+    end: usize,
+    quoted: &[(usize, usize)],
+) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let mut s = start;
     let mut q = 0;
@@ -251,7 +256,11 @@ mod tests {
         let text = "قال السوداني إن الحكومة تعمل على إنهاء مهمة التحالف الدولي في العراق قريبا.\nإقرأ أيضاً:\nكشفت مصادر أوروبية مطلعة عن تحولات خطيرة في الموقف الإيراني بعد الضربات الأمريكية الأخيرة التي استهدفت منشآت نووية في طهران.\n";
         let p = parts(text, &lex());
         assert_eq!(p.len(), 2);
-        let second: String = text.chars().skip(p[1].start).take(p[1].end - p[1].start).collect();
+        let second: String = text
+            .chars()
+            .skip(p[1].start)
+            .take(p[1].end - p[1].start)
+            .collect();
         assert!(second.starts_with("إقرأ أيضاً"));
     }
 
