@@ -9,7 +9,6 @@ use oxhttp::model::header::{ACCEPT, CONTENT_TYPE};
 use oxhttp::model::{Body, Method, Request};
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
-use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
@@ -36,11 +35,11 @@ impl Drop for Running {
     }
 }
 
-/// Is `cmd` installed? Outside CI a missing server skips the test (with a message); in CI
-/// (`CI` set) it is a failure, since scripts/test.sh installs it.
-pub fn have(cmd: &str) -> bool {
+/// Is `cmd` installed (does `cmd probe` start)? Outside CI a missing server skips the test
+/// (with a message); in CI (`CI` set) it is a failure, since scripts/test.sh installs it.
+pub fn have(cmd: &str, probe: &str) -> bool {
     let found = Command::new(cmd)
-        .arg("--version")
+        .arg(probe)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .status()
@@ -122,7 +121,7 @@ fn wait_ready(url: &str, patience: Duration) {
 /// `oxigraph serve` (PyPI package `oxigraph`), in memory, default graph = union of graphs
 /// (as in newskg), on a free loopback port.
 pub fn oxigraph_serve() -> Option<Running> {
-    if !have("oxigraph") {
+    if !have("oxigraph", "--version") {
         return None;
     }
     let port = free_port();
@@ -152,18 +151,7 @@ pub fn oxigraph_serve() -> Option<Running> {
 /// Virtuoso (Debian package `virtuoso-opensource`) with a fresh database in a temporary
 /// directory, SQL and HTTP ports free on loopback; user `dba`, password `dba`.
 pub fn virtuoso() -> Option<Running> {
-    let found = Path::new("/usr/bin/virtuoso-t").exists()
-        || Command::new("virtuoso-t")
-            .arg("+help")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .is_ok();
-    if !found {
-        if std::env::var_os("CI").is_some() {
-            panic!("virtuoso-t is missing: scripts/test.sh installs virtuoso-opensource");
-        }
-        eprintln!("skipping: virtuoso-t not installed (run scripts/test.sh)");
+    if !have("virtuoso-t", "+help") {
         return None;
     }
     let dir = tempfile::tempdir().expect("temp dir");
