@@ -78,7 +78,7 @@ fn word_count(folded_line: &str) -> usize {
 
 fn ends_like_sentence(folded_line: &str) -> bool {
     let last = folded_line.trim_end().chars().last().unwrap_or(' ');
-    matches!(last, '.' | '!' | '؟' | '?' | '»' | '"' | ':' | '|')
+    matches!(last, '.' | '!' | '؟' | '?' | '»' | '"' | ':' | '|' | '”' | '“')
 }
 
 /// A line is a body paragraph when it is a real sentence: long enough, or ending like one.
@@ -106,8 +106,11 @@ pub(crate) fn parts(text: &str, lex: &Lexicon) -> Vec<Part> {
     let mut has_body = false;
     let total = text.chars().count();
     for &(s, _e, line) in &lines {
-        let folded = arabic::normalize(line);
-        match marker(lex, &folded) {
+        // Only short lines can be markers: fold those alone.
+        let short = line.split_whitespace().nth(12).is_none();
+        let folded = if short { arabic::normalize(line) } else { String::new() };
+        let folded = if short { folded.as_str() } else { line };
+        match marker(lex, folded).filter(|_| short) {
             Some(Boiler::Split) => {
                 if keep && (has_body || out.is_empty()) {
                     out.push(Part { start, end: s });
@@ -124,7 +127,7 @@ pub(crate) fn parts(text: &str, lex: &Lexicon) -> Vec<Part> {
             }
             _ => {
                 // An appended article needs a real paragraph, not just a related headline.
-                if keep && is_body(&folded) && (out.is_empty() || word_count(&folded) >= 15) {
+                if keep && is_body(folded) && (out.is_empty() || word_count(folded) >= 15) {
                     has_body = true;
                 }
             }
