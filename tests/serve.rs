@@ -341,6 +341,10 @@ fn an_allowed_service_is_called() {
     let a = direct_query(&format!("{}/query", server.url), &q, "text/csv");
     assert_eq!(a.0, 200, "{}", a.2);
     assert_eq!(csv_rows(&a.2), vec![vec!["o"], vec!["remote"]]);
+    // Another endpoint is still refused.
+    let other = "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }";
+    let a = direct_query(&format!("{}/query", server.url), other, "*/*");
+    assert_eq!(a.0, 403, "{}", a.2);
 }
 
 #[test]

@@ -20,7 +20,6 @@
 
 pub mod page;
 mod protocol;
-mod service;
 pub mod snapshot;
 
 use crate::mapper::Vocabulary;
@@ -83,7 +82,7 @@ pub enum ServeError {
         addr: SocketAddr,
         source: std::io::Error,
     },
-    #[error("--allow-service {url:?}: not an absolute IRI ({message})")]
+    #[error("--allow-service {url}: {message}")]
     Service { url: String, message: String },
     #[error("reading store {path}: {source}")]
     Snapshot { path: String, source: SnapshotError },
@@ -108,7 +107,8 @@ struct State {
     timeout: Duration,
     max_rows: usize,
     max_body: usize,
-    services: Vec<NamedNode>,
+    /// `--allow-service` endpoints.
+    services: Vec<String>,
     loopback: bool,
     current: RwLock<Arc<Snapshot>>,
     reloading: Mutex<()>,
@@ -127,16 +127,13 @@ impl Server {
     pub fn start(options: ServeOptions) -> Result<Self, ServeError> {
         let args = &options.args;
         let vocab = Vocabulary::new(&options.base).map_err(|e| ServeError::Base(e.to_string()))?;
-        let services = args
-            .allow_service
-            .iter()
-            .map(|url| {
-                NamedNode::new(url).map_err(|e| ServeError::Service {
-                    url: url.clone(),
-                    message: e.to_string(),
-                })
-            })
-            .collect::<Result<Vec<_>, _>>()?;
+        // Checked once here; each query gets its own handler (it keeps answers per query).
+        allowed_services(&args.allow_service, state_timeout(args)).map_err(|e| {
+            ServeError::Service {
+                url: args.allow_service.join(" "),
+                message: e.to_string(),
+            }
+        })?;
         let snapshot =
             Snapshot::load_waiting(&options.store, &options.base, Duration::from_secs(60))
                 .map_err(|source| ServeError::Snapshot {
@@ -148,10 +145,10 @@ impl Server {
             base: options.base.clone(),
             vocab,
             catalog: Catalog::builtin()?,
-            timeout: Duration::from_secs(args.timeout.max(1)),
+            timeout: state_timeout(args),
             max_rows: args.max_rows,
             max_body: args.max_body,
-            services,
+            services: args.allow_service.clone(),
             loopback: args.bind.ip().is_loopback(),
             current: RwLock::new(Arc::new(snapshot)),
             reloading: Mutex::new(()),
@@ -423,11 +420,10 @@ fn query_endpoint(state: &State, request: &mut Request<Body>) -> Result<Response
     let format = single(&params, "format")?.map(str::to_owned);
     let snapshot = state.snapshot();
     let mut evaluator = SparqlEvaluator::new();
-    for service in &state.services {
-        evaluator = evaluator.with_service_handler(
-            service.clone(),
-            service::RemoteService::new(service.clone(), state.timeout),
-        );
+    if !state.services.is_empty() {
+        let services = allowed_services(&state.services, state.timeout)
+            .map_err(|e| HttpError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+        evaluator = evaluator.with_default_service_handler(services);
     }
     let token = CancellationToken::new();
     let mut prepared = evaluator
@@ -539,6 +535,9 @@ fn evaluation_error(e: QueryEvaluationError, timeout: Duration) -> HttpError {
         ),
         e @ (QueryEvaluationError::UnboundService | QueryEvaluationError::InvalidServiceName(_)) => {
             HttpError::bad_request(e.to_string())
+        }
+        QueryEvaluationError::Service(e) if e.to_string().contains("is not allowed") => {
+            HttpError::new(StatusCode::FORBIDDEN, e.to_string())
         }
         QueryEvaluationError::Service(e) => HttpError::new(StatusCode::BAD_GATEWAY, e.to_string()),
         e => HttpError::bad_request(format!("query failed: {e}")),
@@ -656,7 +655,13 @@ fn canned_query(
     let started = Instant::now();
     let results = snapshot
         .store
-        .query(&query.sparql, bindings, Some(state.timeout))
+        .query_with_services(
+            &query.sparql,
+            bindings,
+            Some(state.timeout),
+            allowed_services(&state.services, state.timeout)
+                .map_err(|e| HttpError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?,
+        )
         .map_err(|e| match e {
             crate::store::StoreError::Timeout(_) => {
                 evaluation_error(QueryEvaluationError::Cancelled, state.timeout)
@@ -705,6 +710,23 @@ fn canned_query(
             .insert("x-newskg-truncated", HeaderValue::from_static("true"));
     }
     Ok(response)
+}
+
+/// The `SERVICE` handler for the allowed endpoints (the linker's: one request per distinct
+/// pattern, retries, a User-Agent); with none allowed it refuses every `SERVICE`.
+fn allowed_services(
+    urls: &[String],
+    timeout: Duration,
+) -> Result<crate::link::service::AllowedServices, crate::link::LinkError> {
+    let politeness = crate::link::client::Politeness {
+        timeout,
+        ..Default::default()
+    };
+    crate::link::service::AllowedServices::new(urls, politeness)
+}
+
+fn state_timeout(args: &ServeArgs) -> Duration {
+    Duration::from_secs(args.timeout.max(1))
 }
 
 /// Cancels a query when its time is up; dropping it (the answer is written) stops the timer.
