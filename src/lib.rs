@@ -9,6 +9,7 @@
 pub mod arabic;
 pub mod corpus;
 pub mod dates;
+pub mod eval;
 pub mod export;
 pub mod extract;
 pub mod link;
