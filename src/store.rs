@@ -339,34 +339,46 @@ impl Store {
         timeout: Option<Duration>,
         evaluator: SparqlEvaluator,
     ) -> Result<QueryResults<'static>, StoreError> {
-        let mut parsed = spargebra::SparqlParser::new()
-            .parse_query(sparql)
-            .map_err(|e| StoreError::Syntax(one_line_syntax_error(&e.to_string())))?;
-        let mut rest = Vec::new();
-        for (variable, term) in bindings {
-            if !bind_in_values(query_pattern(&mut parsed), &variable, &term)? {
-                rest.push((variable, term));
-            }
+        evaluate_on(&self.db, sparql, bindings, timeout, evaluator)
+    }
+}
+
+/// How every newskg query runs, on any Oxigraph store: over the union of all graphs, with
+/// `bindings` set in the query's `VALUES` blocks (see [`Store::query`]) and an optional timeout.
+pub fn evaluate_on(
+    db: &oxigraph::store::Store,
+    sparql: &str,
+    bindings: Vec<(Variable, Term)>,
+    timeout: Option<Duration>,
+    evaluator: SparqlEvaluator,
+) -> Result<QueryResults<'static>, StoreError> {
+    let mut parsed = spargebra::SparqlParser::new()
+        .parse_query(sparql)
+        .map_err(|e| StoreError::Syntax(one_line_syntax_error(&e.to_string())))?;
+    let mut rest = Vec::new();
+    for (variable, term) in bindings {
+        if !bind_in_values(query_pattern(&mut parsed), &variable, &term)? {
+            rest.push((variable, term));
         }
-        let token = CancellationToken::new();
-        // oxigraph is built without its HTTP client: SERVICE calls fail instead of making this
-        // process fetch from arbitrary hosts, unless `query_with_services` allowed some.
-        let mut evaluator = evaluator.with_cancellation_token(token.clone());
-        if !rest.is_empty() {
-            evaluator = evaluator.without_optimizations();
+    }
+    let token = CancellationToken::new();
+    // oxigraph is built without its HTTP client: SERVICE calls fail instead of making this
+    // process fetch from arbitrary hosts, unless `query_with_services` allowed some.
+    let mut evaluator = evaluator.with_cancellation_token(token.clone());
+    if !rest.is_empty() {
+        evaluator = evaluator.without_optimizations();
+    }
+    let mut prepared = evaluator.for_query(parsed);
+    for (variable, term) in rest {
+        prepared = prepared.substitute_variable(variable, term);
+    }
+    prepared.dataset_mut().set_default_graph_as_union();
+    let _guard = timeout.map(|t| Watchdog::start(t, token));
+    match prepared.on_store(db).execute() {
+        Err(oxigraph::sparql::QueryEvaluationError::Cancelled) => {
+            Err(StoreError::Timeout(timeout.unwrap_or_default()))
         }
-        let mut prepared = evaluator.for_query(parsed);
-        for (variable, term) in rest {
-            prepared = prepared.substitute_variable(variable, term);
-        }
-        prepared.dataset_mut().set_default_graph_as_union();
-        let _guard = timeout.map(|t| Watchdog::start(t, token));
-        match prepared.on_store(&self.db).execute() {
-            Err(oxigraph::sparql::QueryEvaluationError::Cancelled) => {
-                Err(StoreError::Timeout(timeout.unwrap_or_default()))
-            }
-            other => Ok(other?),
-        }
+        other => Ok(other?),
     }
 }
 

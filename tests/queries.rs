@@ -311,56 +311,6 @@ fn events_roles_troop_counts_and_sources() {
     assert_eq!(col(&feb, "source"), ["a2"]);
 }
 
-#[test]
-fn parameters_bound_in_values_blocks_give_the_same_rows() {
-    // The store binds parameters by rewriting the query's VALUES block (optimizer on); the rows
-    // must be those of initial bindings.
-    let mut lead = newskg::store::Store::in_memory(newskg::mapper::DEFAULT_BASE).unwrap();
-    let v = Vocabulary::default();
-    for x in corpus() {
-        let graph = v.article_graph(&x.article.id);
-        lead.put_graph(
-            &x.article.id,
-            graph.as_ref(),
-            "h",
-            &newskg::mapper::map(&x, &v),
-        )
-        .unwrap();
-    }
-    let plain = store(&corpus(), &v);
-    let catalog = catalog();
-    let q = catalog.get("who-said-what").unwrap();
-    for params in [
-        vec![],
-        vec![("speaker", "السوداني")],
-        vec![("from", "2024-01"), ("to", "2024-01")],
-        vec![("topic", "negotiations")],
-    ] {
-        let values: Vec<(String, String)> = params
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        let bound = q.bind(&values, &v).unwrap();
-        let oxigraph::sparql::QueryResults::Solutions(rows) =
-            lead.query(&q.sparql, bound, None).unwrap()
-        else {
-            panic!("not solutions")
-        };
-        let via_values: Vec<String> = rows
-            .map(|s| {
-                s.unwrap()
-                    .get("statement")
-                    .map(|t| t.to_string())
-                    .unwrap_or_default()
-            })
-            .collect();
-        let via_initial: Vec<String> = run(&plain, q, &params)
-            .iter()
-            .map(|r| format!("<{}>", r["statement"]))
-            .collect();
-        assert_eq!(via_values, via_initial, "{params:?}");
-    }
-}
 
 /// Loads N-Quads into rdflib (`Dataset(default_union=True)`), runs each query file unchanged
 /// with its parameters unbound, prints one JSON list of rows (lists of lexical forms) per query.

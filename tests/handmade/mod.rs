@@ -453,9 +453,9 @@ pub fn store(extractions: &[Extraction], v: &Vocabulary) -> Store {
 /// One result row: column → the term's lexical form (IRIs without brackets).
 pub type Row = BTreeMap<String, String>;
 
-/// Runs a canned query the way the brief says the runner does: the typed terms of
-/// [`CannedQuery::bind`] set as initial bindings with `substitute_variable`, the default graph
-/// the union of all graphs. Parameter columns are dropped from the rows.
+/// Runs a canned query the way `newskg query` does (`newskg::store::evaluate_on`): the typed
+/// terms of [`CannedQuery::bind`] set in the query's VALUES blocks, the default graph the union
+/// of all graphs. Parameter columns are dropped from the rows.
 pub fn run(store: &Store, query: &CannedQuery, params: &[(&str, &str)]) -> Vec<Row> {
     let values: Vec<(String, String)> = params
         .iter()
@@ -464,17 +464,14 @@ pub fn run(store: &Store, query: &CannedQuery, params: &[(&str, &str)]) -> Vec<R
     let bound = query
         .bind(&values, &Vocabulary::default())
         .unwrap_or_else(|e| panic!("{e}"));
-    let mut prepared = SparqlEvaluator::new()
-        .parse_query(&query.sparql)
-        .unwrap_or_else(|e| panic!("{}: {e}", query.origin));
-    for (variable, term) in bound {
-        prepared = prepared.substitute_variable(variable, term);
-    }
-    prepared.dataset_mut().set_default_graph_as_union();
-    let results = prepared
-        .on_store(store)
-        .execute()
-        .unwrap_or_else(|e| panic!("{}: {e}", query.name));
+    let results = newskg::store::evaluate_on(
+        store,
+        &query.sparql,
+        bound,
+        None,
+        oxigraph::sparql::SparqlEvaluator::new(),
+    )
+    .unwrap_or_else(|e| panic!("{}: {e}", query.name));
     let QueryResults::Solutions(solutions) = results else {
         panic!("{} is not a SELECT query", query.name)
     };
