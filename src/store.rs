@@ -174,7 +174,8 @@ impl Store {
             Err(e) if e.kind() == io::ErrorKind::NotFound => Manifest::new(base_iri),
             Err(e) => return Err(io_error(&manifest_path, e)),
         };
-        let db = open_backend(dir, &manifest, write)?;
+        let mut manifest = manifest;
+        let db = open_backend(dir, &mut manifest, write)?;
         Ok(Store {
             db,
             dir: Some(dir.to_owned()),
@@ -231,7 +232,7 @@ impl Store {
             (Some(dir), "memory") => {
                 let name = graph_file_name(key);
                 let path = dir.join("graphs").join(&name);
-                write_atomically(&path, |w| {
+                replace_file(&path, false, |w| {
                     let mut s = RdfSerializer::from_format(RdfFormat::NQuads).for_writer(w);
                     for q in quads {
                         s.serialize_quad(q)?;
@@ -510,33 +511,40 @@ impl Drop for Watchdog {
 #[cfg(not(feature = "rocksdb"))]
 fn open_backend(
     dir: &Path,
-    manifest: &Manifest,
+    manifest: &mut Manifest,
     _write: bool,
 ) -> Result<oxigraph::store::Store, StoreError> {
     let db = oxigraph::store::Store::new()?;
     let mut loader = db.bulk_loader();
-    for entry in manifest.graphs.values() {
+    let mut damaged = Vec::new();
+    for (key, entry) in &manifest.graphs {
         let Some(file) = &entry.file else { continue };
         let path = dir.join(file);
-        let reader = fs::File::open(&path).map_err(|e| io_error(&path, e))?;
-        loader
-            .load_from_reader(
-                RdfParser::from_format(RdfFormat::NQuads),
-                io::BufReader::new(reader),
-            )
-            .map_err(|e| StoreError::Graph {
-                path: path.display().to_string(),
-                message: e.to_string(),
-            })?;
+        // Graph files are written without fsync (the manifest is synced): after a power cut
+        // one may be missing or cut short. Its article is then dropped from the manifest, and
+        // the next build extracts it again.
+        let quads: Option<Vec<Quad>> = fs::File::open(&path).ok().and_then(|f| {
+            RdfParser::from_format(RdfFormat::NQuads)
+                .for_reader(io::BufReader::new(f))
+                .collect::<Result<Vec<_>, _>>()
+                .ok()
+        });
+        match quads {
+            Some(quads) if quads.len() == entry.quads => loader.load_quads(quads)?,
+            _ => damaged.push(key.clone()),
+        }
     }
     loader.commit()?;
+    for key in damaged {
+        manifest.graphs.remove(&key);
+    }
     Ok(db)
 }
 
 #[cfg(feature = "rocksdb")]
 fn open_backend(
     dir: &Path,
-    _manifest: &Manifest,
+    _manifest: &mut Manifest,
     write: bool,
 ) -> Result<oxigraph::store::Store, StoreError> {
     let path = dir.join("oxigraph");
@@ -592,6 +600,16 @@ pub(crate) fn write_atomically(
     path: &Path,
     write: impl FnOnce(&mut io::BufWriter<fs::File>) -> io::Result<()>,
 ) -> Result<(), StoreError> {
+    replace_file(path, true, write)
+}
+
+/// Writes `path` through a temporary file and renames it into place; `sync` flushes it to disk
+/// first (the manifest, caches), which graph files skip: see `open_backend`.
+fn replace_file(
+    path: &Path,
+    sync: bool,
+    write: impl FnOnce(&mut io::BufWriter<fs::File>) -> io::Result<()>,
+) -> Result<(), StoreError> {
     let parent = path.parent().unwrap_or(Path::new("."));
     fs::create_dir_all(parent).map_err(|e| io_error(parent, e))?;
     let tmp = path.with_extension(format!("tmp{}", std::process::id()));
@@ -600,7 +618,9 @@ pub(crate) fn write_atomically(
         let mut w = io::BufWriter::new(file);
         write(&mut w)?;
         let file = w.into_inner().map_err(|e| e.into_error())?;
-        file.sync_data()?;
+        if sync {
+            file.sync_data()?;
+        }
         fs::rename(&tmp, path)
     })();
     result.map_err(|e| {
@@ -678,6 +698,27 @@ mod tests {
         let _first = Store::open(dir.path(), BASE).unwrap();
         let second = Store::open(dir.path(), BASE);
         assert!(matches!(second, Err(StoreError::Locked { .. })));
+    }
+
+    #[cfg(not(feature = "rocksdb"))]
+    #[test]
+    fn a_graph_file_cut_short_by_a_crash_is_dropped_and_rebuilt_later() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let mut store = Store::open(dir.path(), BASE).unwrap();
+            for (key, g) in [("a", "https://example.org/g/a"), ("b", "https://example.org/g/b")] {
+                let (g, q) = quads(g, 3);
+                store.put_graph(key, g.as_ref(), "h1", &q).unwrap();
+            }
+            store.commit().unwrap();
+        }
+        let graphs = dir.path().join("graphs");
+        let victim = fs::read_dir(&graphs).unwrap().next().unwrap().unwrap().path();
+        let text = fs::read_to_string(&victim).unwrap();
+        fs::write(&victim, &text[..text.len() / 2]).unwrap();
+        let store = Store::open(dir.path(), BASE).unwrap();
+        assert_eq!(store.len().unwrap(), 3, "the intact graph is loaded");
+        assert_eq!(store.graphs().count(), 1, "the damaged one must be extracted again");
     }
 
     #[test]
