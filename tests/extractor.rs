@@ -127,7 +127,7 @@ fn dump() {
 
 #[test]
 fn own_articles_score() {
-    let r = report("tests/gold/own", None);
+    let r = report("tests/gold/own", Some("tests/articles/own"));
     at_least(
         &r,
         [
@@ -282,7 +282,8 @@ mod properties {
 #[ignore]
 fn heldout() {
     let dir = std::env::var("HELDOUT").unwrap_or_else(|_| "tests/gold/own".into());
-    let r = evaluate(Path::new(&dir), None, lexicon()).expect("evaluation runs");
+    let articles = std::env::var("HELDOUT_ARTICLES").unwrap_or_else(|_| "tests/articles/own".into());
+    let r = evaluate(Path::new(&dir), Some(Path::new(&articles)), lexicon()).expect("evaluation runs");
     println!("{r}");
 }
 
@@ -294,7 +295,7 @@ fn throughput() {
     let lex = lexicon();
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut texts = Vec::new();
-    for dir in ["seeds", "tests/gold/own"] {
+    for dir in ["seeds", "tests/articles/own"] {
         for e in std::fs::read_dir(root.join(dir)).expect("dir").flatten() {
             let p = e.path();
             if p.extension().is_some_and(|x| x == "txt") {
