@@ -484,12 +484,12 @@ impl Manifest {
 }
 
 /// Cancels a query when its time is up; dropping it (the query finished) stops the timer.
-struct Watchdog {
+pub(crate) struct Watchdog {
     stop: Option<mpsc::Sender<()>>,
 }
 
 impl Watchdog {
-    fn start(timeout: Duration, token: CancellationToken) -> Self {
+    pub(crate) fn start(timeout: Duration, token: CancellationToken) -> Self {
         let (tx, rx) = mpsc::channel::<()>();
         std::thread::spawn(move || {
             if let Err(mpsc::RecvTimeoutError::Timeout) = rx.recv_timeout(timeout) {

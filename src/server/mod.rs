@@ -36,7 +36,7 @@ pub use snapshot::{Snapshot, SnapshotError};
 use std::collections::HashSet;
 use std::net::{SocketAddr, TcpListener};
 use std::path::PathBuf;
-use std::sync::{mpsc, Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 /// The flags of `newskg serve` (the store directory and base IRI are global flags).
@@ -442,7 +442,7 @@ fn query_endpoint(state: &State, request: &mut Request<Body>) -> Result<Response
     } else if dataset.is_default_dataset() {
         dataset.set_default_graph_as_union();
     }
-    let watchdog = Watchdog::start(state.timeout, token);
+    let watchdog = crate::store::Watchdog::start(state.timeout, token);
     let results = prepared
         .on_store(snapshot.store.oxigraph())
         .execute()
@@ -729,27 +729,3 @@ fn state_timeout(args: &ServeArgs) -> Duration {
     Duration::from_secs(args.timeout.max(1))
 }
 
-/// Cancels a query when its time is up; dropping it (the answer is written) stops the timer.
-struct Watchdog {
-    stop: Option<mpsc::Sender<()>>,
-}
-
-impl Watchdog {
-    fn start(timeout: Duration, token: CancellationToken) -> Self {
-        let (tx, rx) = mpsc::channel::<()>();
-        std::thread::spawn(move || {
-            if let Err(mpsc::RecvTimeoutError::Timeout) = rx.recv_timeout(timeout) {
-                token.cancel();
-            }
-        });
-        Watchdog { stop: Some(tx) }
-    }
-}
-
-impl Drop for Watchdog {
-    fn drop(&mut self) {
-        if let Some(tx) = self.stop.take() {
-            let _ = tx.send(());
-        }
-    }
-}
