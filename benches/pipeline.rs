@@ -29,7 +29,9 @@ fn main() {
         eprintln!("NEWSKG_BENCH_CORPUS is not set: run scripts/bench.sh, which makes the corpus");
         return;
     };
-    let articles: Vec<Article> = corpus::read(&[dir.clone()]).filter_map(Result::ok).collect();
+    let articles: Vec<Article> = corpus::read(&[dir.clone()])
+        .filter_map(Result::ok)
+        .collect();
     let bytes: usize = articles.iter().map(|a| a.text.len()).sum();
     println!(
         "corpus: {} ({} articles, {:.1} MB of text)",
@@ -74,10 +76,16 @@ fn main() {
     let t = Instant::now();
     for (id, q) in &graphs {
         let g = vocabulary.article_graph(id);
-        store.put_graph(id, g.as_ref(), "bench", q).expect("put graph");
+        store
+            .put_graph(id, g.as_ref(), "bench", q)
+            .expect("put graph");
     }
     let secs = t.elapsed().as_secs_f64();
-    println!("load (in-memory store, per-article transactions): {:.2} s, {:.0} quads/s", secs, quads as f64 / secs);
+    println!(
+        "load (in-memory store, per-article transactions): {:.2} s, {:.0} quads/s",
+        secs,
+        quads as f64 / secs
+    );
 
     // 4. Persisted store: writing graph files, then reopening (bulk load of all N-Quads files).
     let tmp = tempfile::tempdir().expect("temp dir");
@@ -86,29 +94,47 @@ fn main() {
         let mut persisted = Store::open(tmp.path(), vocabulary.base()).expect("store");
         for (id, q) in &graphs {
             let g = vocabulary.article_graph(id);
-            persisted.put_graph(id, g.as_ref(), "bench", q).expect("put graph");
+            persisted
+                .put_graph(id, g.as_ref(), "bench", q)
+                .expect("put graph");
         }
         persisted.commit().expect("commit");
     }
     let secs = t.elapsed().as_secs_f64();
-    println!("load (persisted store, files + manifest): {:.2} s, {:.0} quads/s", secs, quads as f64 / secs);
+    println!(
+        "load (persisted store, files + manifest): {:.2} s, {:.0} quads/s",
+        secs,
+        quads as f64 / secs
+    );
     let t = Instant::now();
     let reopened = Store::open_read_only(tmp.path(), vocabulary.base()).expect("reopen");
     let secs = t.elapsed().as_secs_f64();
     let n = reopened.len().expect("len");
-    println!("reopen (bulk load of {n} quads): {:.2} s, {:.0} quads/s", secs, n as f64 / secs);
+    println!(
+        "reopen (bulk load of {n} quads): {:.2} s, {:.0} quads/s",
+        secs,
+        n as f64 / secs
+    );
     drop(reopened);
 
     // 5. The whole build, all cores: read, extract, map, store.
     let tmp = tempfile::tempdir().expect("temp dir");
     let t = Instant::now();
     let mut built = Store::open(tmp.path(), vocabulary.base()).expect("store");
-    let report = newskg::pipeline::build(&mut built, corpus::read(&[dir]), &lexicon, &vocabulary, |_| {})
-        .expect("build");
+    let report = newskg::pipeline::build(
+        &mut built,
+        corpus::read(&[dir]),
+        &lexicon,
+        &vocabulary,
+        |_| {},
+    )
+    .expect("build");
     let secs = t.elapsed().as_secs_f64();
     println!(
         "build ({} threads): {:.2} s, {:.0} articles/s, {:.0} quads/s, {:.1} MB/s",
-        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1),
         secs,
         report.articles as f64 / secs,
         report.quads as f64 / secs,
@@ -132,7 +158,12 @@ fn main() {
             times.push(t.elapsed());
         }
         times.sort();
-        println!("query {:<14} median {:>8.1} ms, {} rows", q.name, times[2].as_secs_f64() * 1e3, rows);
+        println!(
+            "query {:<14} median {:>8.1} ms, {} rows",
+            q.name,
+            times[2].as_secs_f64() * 1e3,
+            rows
+        );
     }
     println!("peak memory (VmHWM): {}", peak_memory());
 }
@@ -144,6 +175,10 @@ fn mb(bytes: usize) -> f64 {
 fn peak_memory() -> String {
     std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM")).map(|l| l[6..].trim().to_owned()))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM"))
+                .map(|l| l[6..].trim().to_owned())
+        })
         .unwrap_or_else(|| "unknown".into())
 }

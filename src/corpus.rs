@@ -42,7 +42,9 @@ pub enum CorpusError {
     Binary { path: String, offset: usize },
     #[error("{path}: empty article")]
     Empty { path: String },
-    #[error("{path}: {size} bytes, larger than the {MAX_ARTICLE_BYTES}-byte limit for one article")]
+    #[error(
+        "{path}: {size} bytes, larger than the {MAX_ARTICLE_BYTES}-byte limit for one article"
+    )]
     TooLarge { path: String, size: usize },
     #[error("{path}:{line}:{column}: malformed JSON: {message}")]
     Json {
@@ -92,12 +94,16 @@ pub fn read(inputs: &[PathBuf]) -> impl Iterator<Item = Result<Article, CorpusEr
     errors
         .into_iter()
         .map(Err)
-        .chain(sources.into_iter().flat_map(|s| -> Box<dyn Iterator<Item = _>> {
-            match s {
-                Source::Text(p) => Box::new(std::iter::once(read_text(&p))),
-                Source::JsonLines(p) => Box::new(JsonLines::open(p)),
-            }
-        }))
+        .chain(
+            sources
+                .into_iter()
+                .flat_map(|s| -> Box<dyn Iterator<Item = _>> {
+                    match s {
+                        Source::Text(p) => Box::new(std::iter::once(read_text(&p))),
+                        Source::JsonLines(p) => Box::new(JsonLines::open(p)),
+                    }
+                }),
+        )
 }
 
 fn collect_sources(
@@ -165,7 +171,10 @@ pub fn decode_text(path: &str, bytes: Vec<u8>) -> Result<String, CorpusError> {
         path: path.to_owned(),
         offset: e.utf8_error().valid_up_to(),
     })?;
-    let text = text.strip_prefix('\u{feff}').map(str::to_owned).unwrap_or(text);
+    let text = text
+        .strip_prefix('\u{feff}')
+        .map(str::to_owned)
+        .unwrap_or(text);
     if text.trim().is_empty() {
         return Err(CorpusError::Empty {
             path: path.to_owned(),

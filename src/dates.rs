@@ -56,8 +56,9 @@ pub fn parse_iso(value: &str) -> Option<DateValue> {
                 .contains(&m)
                 .then_some(DateValue::Month(num(y, 4)? as i32, m))
         }
-        [y, m, d] => NaiveDate::from_ymd_opt(num(y, 4)? as i32, num(m, 2)?, num(d, 2)?)
-            .map(DateValue::Day),
+        [y, m, d] => {
+            NaiveDate::from_ymd_opt(num(y, 4)? as i32, num(m, 2)?, num(d, 2)?).map(DateValue::Day)
+        }
         _ => None,
     }
 }
@@ -79,7 +80,10 @@ mod tests {
 
     #[test]
     fn iso_forms_keep_their_precision() {
-        assert_eq!(parse_iso("2024").map(DateValue::iso).as_deref(), Some("2024"));
+        assert_eq!(
+            parse_iso("2024").map(DateValue::iso).as_deref(),
+            Some("2024")
+        );
         assert_eq!(parse_iso("2024-01").unwrap().xsd_type(), "gYearMonth");
         assert_eq!(parse_iso("2024-01-05").unwrap().iso(), "2024-01-05");
         assert_eq!(parse_iso("2024-02-30"), None);

@@ -133,7 +133,11 @@ fn serialize(
             .filter(|t| seen.insert(t.clone()))
             .collect();
         triples.sort_unstable_by_key(|t| {
-            (t.subject.to_string(), t.predicate.as_str().to_owned(), t.object.to_string())
+            (
+                t.subject.to_string(),
+                t.predicate.as_str().to_owned(),
+                t.object.to_string(),
+            )
         });
         for t in &triples {
             writer.serialize_triple(t)?;
@@ -180,7 +184,12 @@ fn collect(store: &Store, graph: Option<&NamedNode>) -> Result<Vec<Quad>, Export
         None => db.iter().collect::<Result<Vec<_>, _>>()?,
     };
     quads.sort_unstable_by(|a, b| {
-        (a.graph_name.to_string(), a.subject.to_string(), a.predicate.as_str(), a.object.to_string())
+        (
+            a.graph_name.to_string(),
+            a.subject.to_string(),
+            a.predicate.as_str(),
+            a.object.to_string(),
+        )
             .cmp(&(
                 b.graph_name.to_string(),
                 b.subject.to_string(),
@@ -239,7 +248,12 @@ mod tests {
         let b = BlankNode::new(bnode).unwrap();
         vec![
             Quad::new(s.clone(), p.clone(), b.clone(), g.clone()),
-            Quad::new(b, p, Literal::new_language_tagged_literal_unchecked("قال", "ar"), g),
+            Quad::new(
+                b,
+                p,
+                Literal::new_language_tagged_literal_unchecked("قال", "ar"),
+                g,
+            ),
         ]
     }
 
@@ -247,7 +261,10 @@ mod tests {
     fn turtle_declares_only_the_prefixes_it_uses() {
         let store = store_with(&sample("b1"));
         let mut out = Vec::new();
-        let prefixes = [("ex", "https://example.org/ns#"), ("unused", "https://unused.example/")];
+        let prefixes = [
+            ("ex", "https://example.org/ns#"),
+            ("unused", "https://unused.example/"),
+        ];
         export(&store, ExportFormat::Turtle, None, &prefixes, &mut out).unwrap();
         let text = String::from_utf8(out).unwrap();
         assert!(text.contains("@prefix ex:"), "{text}");

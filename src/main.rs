@@ -19,7 +19,11 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 #[derive(Parser)]
-#[command(name = "newskg", version, about = "Arabic news articles → a knowledge graph you can query")]
+#[command(
+    name = "newskg",
+    version,
+    about = "Arabic news articles → a knowledge graph you can query"
+)]
 struct Cli {
     #[command(flatten)]
     global: Global,
@@ -183,7 +187,15 @@ fn run(cli: Cli) -> Result<ExitCode> {
             format,
             timeout,
             allow_service,
-        } => query_cmd(g, query.as_deref(), sparql.as_deref(), params, *format, *timeout, allow_service),
+        } => query_cmd(
+            g,
+            query.as_deref(),
+            sparql.as_deref(),
+            params,
+            *format,
+            *timeout,
+            allow_service,
+        ),
         Command::Export {
             format,
             graph,
@@ -476,8 +488,9 @@ fn query_cmd(
     let results = if allow_service.is_empty() {
         store.query(&text, bindings, timeout)
     } else {
-        let services = newskg::link::service::AllowedServices::new(allow_service, Default::default())
-            .context("--allow-service")?;
+        let services =
+            newskg::link::service::AllowedServices::new(allow_service, Default::default())
+                .context("--allow-service")?;
         store.query_with_services(&text, bindings, timeout, services)
     }
     .with_context(|| format!("query {label}"))?;
@@ -500,7 +513,10 @@ fn export_cmd(
         .map(|iri| NamedNode::new(iri).with_context(|| format!("--graph {iri:?}")))
         .transpose()?;
     let owned = vocab.prefixes();
-    let prefixes: Vec<(&str, &str)> = owned.iter().map(|(p, n)| (p.as_str(), n.as_str())).collect();
+    let prefixes: Vec<(&str, &str)> = owned
+        .iter()
+        .map(|(p, n)| (p.as_str(), n.as_str()))
+        .collect();
     let mut buf = Vec::new();
     if canonical {
         export_canonical(&store, graph.as_ref(), &mut buf)?;

@@ -221,7 +221,12 @@ pub fn read_extractions(path: &Path) -> Vec<Result<Extraction, LoadError>> {
                 })]
             }
         },
-        Err(source) => return vec![Err(LoadError::Io { path: shown, source })],
+        Err(source) => {
+            return vec![Err(LoadError::Io {
+                path: shown,
+                source,
+            })]
+        }
     };
     let json_err = |line_base: usize, e: serde_json::Error| LoadError::Json {
         path: shown.clone(),

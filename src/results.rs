@@ -42,7 +42,9 @@ impl Table {
         limit: Option<usize>,
     ) -> Result<Self, ResultsError> {
         let all: Vec<Variable> = results.variables().to_vec();
-        let keep: Vec<usize> = (0..all.len()).filter(|&i| !is_param_column(&all[i])).collect();
+        let keep: Vec<usize> = (0..all.len())
+            .filter(|&i| !is_param_column(&all[i]))
+            .collect();
         let variables = keep.iter().map(|&i| all[i].clone()).collect();
         let mut rows = Vec::new();
         for solution in results {
@@ -100,11 +102,19 @@ impl Table {
             .iter()
             .map(|r| {
                 r.iter()
-                    .map(|t| t.as_ref().map(|t| short_text(t, prefixes)).unwrap_or_default())
+                    .map(|t| {
+                        t.as_ref()
+                            .map(|t| short_text(t, prefixes))
+                            .unwrap_or_default()
+                    })
                     .collect()
             })
             .collect();
-        let mut widths: Vec<usize> = self.variables.iter().map(|v| v.as_str().chars().count()).collect();
+        let mut widths: Vec<usize> = self
+            .variables
+            .iter()
+            .map(|v| v.as_str().chars().count())
+            .collect();
         for row in &cells {
             for (w, c) in widths.iter_mut().zip(row) {
                 *w = (*w).max(c.chars().count().min(MAX_CELL));
@@ -122,7 +132,11 @@ impl Table {
                 .collect();
             writeln!(out, "| {} |", parts.join(" | "))
         };
-        let header: Vec<String> = self.variables.iter().map(|v| v.as_str().to_owned()).collect();
+        let header: Vec<String> = self
+            .variables
+            .iter()
+            .map(|v| v.as_str().to_owned())
+            .collect();
         line(&mut out, &header)?;
         let rule: Vec<String> = widths.iter().map(|&w| "-".repeat(w)).collect();
         writeln!(out, "|-{}-|", rule.join("-|-"))?;
@@ -160,7 +174,11 @@ fn short_text(t: &Term, prefixes: &[(String, String)]) -> String {
         // The longest namespace wins: `person:` before the data base `nkgd:` it extends.
         let best = prefixes
             .iter()
-            .filter_map(|(p, ns)| n.as_str().strip_prefix(ns.as_str()).map(|l| (ns.len(), p, l)))
+            .filter_map(|(p, ns)| {
+                n.as_str()
+                    .strip_prefix(ns.as_str())
+                    .map(|l| (ns.len(), p, l))
+            })
             .max_by_key(|(len, _, _)| *len);
         if let Some((_, p, local)) = best {
             return format!("{p}:{local}");

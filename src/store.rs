@@ -18,10 +18,10 @@ use oxigraph::model::{GraphNameRef, NamedNode, NamedNodeRef, Quad, Term};
 use oxigraph::sparql::{
     CancellationToken, DefaultServiceHandler, QueryResults, SparqlEvaluator, Variable,
 };
-use spargebra::algebra::GraphPattern;
-use spargebra::term::{GroundTerm, NamedNodePattern};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use spargebra::algebra::GraphPattern;
+use spargebra::term::{GroundTerm, NamedNodePattern};
 use std::collections::BTreeMap;
 use std::fs;
 use std::io::{self, Write};
@@ -197,7 +197,10 @@ impl Store {
 
     /// True when `key` is stored with exactly this content hash: a rebuild can skip it.
     pub fn is_current(&self, key: &str, hash: &str) -> bool {
-        self.manifest.graphs.get(key).is_some_and(|g| g.hash == hash)
+        self.manifest
+            .graphs
+            .get(key)
+            .is_some_and(|g| g.hash == hash)
     }
 
     /// The graphs the store holds, by key (article id, `_ontology`, `_links`).
@@ -253,7 +256,9 @@ impl Store {
         tx.insert_named_graph(graph);
         tx.extend(quads);
         tx.commit()?;
-        if let (Some(dir), Some(prev_file)) = (&self.dir, previous.as_ref().and_then(|p| p.file.as_ref())) {
+        if let (Some(dir), Some(prev_file)) =
+            (&self.dir, previous.as_ref().and_then(|p| p.file.as_ref()))
+        {
             if Some(prev_file) != file.as_ref() {
                 let _ = fs::remove_file(dir.join(prev_file));
             }
@@ -387,8 +392,15 @@ pub fn evaluate_on(
 /// position and the readable part: `error at 1:38: expected one of "$", "(", ":", "<", "?", …`.
 pub fn one_line_syntax_error(message: &str) -> String {
     let first = message.lines().next().unwrap_or(message);
-    let cut = first.find(" [").or_else(|| first.find(", [")).unwrap_or(first.len());
-    let mut short: String = first[..cut].trim_end_matches([',', ' ']).chars().take(200).collect();
+    let cut = first
+        .find(" [")
+        .or_else(|| first.find(", ["))
+        .unwrap_or(first.len());
+    let mut short: String = first[..cut]
+        .trim_end_matches([',', ' '])
+        .chars()
+        .take(200)
+        .collect();
     if cut < first.len() || message.lines().nth(1).is_some() {
         short.push_str(", …");
     }
@@ -567,7 +579,11 @@ fn io_error(path: &Path, source: io::Error) -> StoreError {
 fn take_lock(dir: &Path) -> Result<PathBuf, StoreError> {
     let lock = dir.join(LOCK);
     for _ in 0..2 {
-        match fs::OpenOptions::new().write(true).create_new(true).open(&lock) {
+        match fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&lock)
+        {
             Ok(mut f) => {
                 let _ = write!(f, "{}", std::process::id());
                 return Ok(lock);
@@ -680,15 +696,24 @@ mod tests {
         {
             let mut store = Store::open(dir.path(), BASE).unwrap();
             let (g, q) = quads("https://example.org/g/a", 3);
-            assert_eq!(store.put_graph("a", g.as_ref(), "h1", &q).unwrap(), Change::Added);
-            assert_eq!(store.put_graph("a", g.as_ref(), "h1", &q).unwrap(), Change::Unchanged);
+            assert_eq!(
+                store.put_graph("a", g.as_ref(), "h1", &q).unwrap(),
+                Change::Added
+            );
+            assert_eq!(
+                store.put_graph("a", g.as_ref(), "h1", &q).unwrap(),
+                Change::Unchanged
+            );
             store.commit().unwrap();
         }
         let mut store = Store::open(dir.path(), BASE).unwrap();
         assert_eq!(store.len().unwrap(), 3);
         assert!(store.is_current("a", "h1"));
         let (g, q) = quads("https://example.org/g/a", 2);
-        assert_eq!(store.put_graph("a", g.as_ref(), "h2", &q).unwrap(), Change::Replaced);
+        assert_eq!(
+            store.put_graph("a", g.as_ref(), "h2", &q).unwrap(),
+            Change::Replaced
+        );
         assert_eq!(store.len().unwrap(), 2);
     }
 
@@ -706,19 +731,31 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         {
             let mut store = Store::open(dir.path(), BASE).unwrap();
-            for (key, g) in [("a", "https://example.org/g/a"), ("b", "https://example.org/g/b")] {
+            for (key, g) in [
+                ("a", "https://example.org/g/a"),
+                ("b", "https://example.org/g/b"),
+            ] {
                 let (g, q) = quads(g, 3);
                 store.put_graph(key, g.as_ref(), "h1", &q).unwrap();
             }
             store.commit().unwrap();
         }
         let graphs = dir.path().join("graphs");
-        let victim = fs::read_dir(&graphs).unwrap().next().unwrap().unwrap().path();
+        let victim = fs::read_dir(&graphs)
+            .unwrap()
+            .next()
+            .unwrap()
+            .unwrap()
+            .path();
         let text = fs::read_to_string(&victim).unwrap();
         fs::write(&victim, &text[..text.len() / 2]).unwrap();
         let store = Store::open(dir.path(), BASE).unwrap();
         assert_eq!(store.len().unwrap(), 3, "the intact graph is loaded");
-        assert_eq!(store.graphs().count(), 1, "the damaged one must be extracted again");
+        assert_eq!(
+            store.graphs().count(),
+            1,
+            "the damaged one must be extracted again"
+        );
     }
 
     #[test]
@@ -765,6 +802,12 @@ mod tests {
             _ => panic!("not solutions"),
         };
         assert_eq!(count(vec![]), 5);
-        assert_eq!(count(vec![(Variable::new_unchecked("param_min"), Literal::from(3).into())]), 2);
+        assert_eq!(
+            count(vec![(
+                Variable::new_unchecked("param_min"),
+                Literal::from(3).into()
+            )]),
+            2
+        );
     }
 }

@@ -20,7 +20,12 @@ fn rows_of(json: &str) -> Rows {
             b.as_object()
                 .expect("binding object")
                 .iter()
-                .map(|(k, t)| (k.clone(), t["value"].as_str().unwrap_or_default().to_owned()))
+                .map(|(k, t)| {
+                    (
+                        k.clone(),
+                        t["value"].as_str().unwrap_or_default().to_owned(),
+                    )
+                })
                 .collect()
         })
         .collect();
@@ -50,7 +55,11 @@ fn canned_queries_give_the_same_answers_on_pyoxigraph_over_the_turtle_export() {
         .args(&queries)
         .output()
         .expect("python3 runs");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let theirs: BTreeMap<String, Vec<BTreeMap<String, String>>> =
         serde_json::from_slice(&out.stdout).expect("script output");
     for q in &queries {

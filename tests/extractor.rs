@@ -282,8 +282,10 @@ mod properties {
 #[ignore]
 fn heldout() {
     let dir = std::env::var("HELDOUT").unwrap_or_else(|_| "tests/gold/own".into());
-    let articles = std::env::var("HELDOUT_ARTICLES").unwrap_or_else(|_| "tests/articles/own".into());
-    let r = evaluate(Path::new(&dir), Some(Path::new(&articles)), lexicon()).expect("evaluation runs");
+    let articles =
+        std::env::var("HELDOUT_ARTICLES").unwrap_or_else(|_| "tests/articles/own".into());
+    let r =
+        evaluate(Path::new(&dir), Some(Path::new(&articles)), lexicon()).expect("evaluation runs");
     println!("{r}");
 }
 

@@ -12,7 +12,14 @@ fn extractions_of_the_seeds_conform_to_the_json_schema() {
     }
     let s = Scratch::new();
     let out = s.path("x.jsonl");
-    s.ok(&["extract", seeds().to_str().unwrap(), "--format", "jsonl", "-o", out.to_str().unwrap()]);
+    s.ok(&[
+        "extract",
+        seeds().to_str().unwrap(),
+        "--format",
+        "jsonl",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
     let check = |file: &std::path::Path| {
         std::process::Command::new("python3")
             .arg(repo().join("tests/py/validate_schema.py"))
@@ -25,7 +32,12 @@ fn extractions_of_the_seeds_conform_to_the_json_schema() {
     assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stdout));
 
     // The schema is not a rubber stamp: a misspelt field is refused by it and by `map`.
-    let line = file_text(&out).lines().next().unwrap().replacen("\"statements\"", "\"statments\"", 1);
+    let line =
+        file_text(&out)
+            .lines()
+            .next()
+            .unwrap()
+            .replacen("\"statements\"", "\"statments\"", 1);
     let bad = s.write("bad.jsonl", format!("{line}\n"));
     assert!(!check(&bad).status.success());
     let r = s.run(&["map", bad.to_str().unwrap()]);

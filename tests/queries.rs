@@ -311,7 +311,6 @@ fn events_roles_troop_counts_and_sources() {
     assert_eq!(col(&feb, "source"), ["a2"]);
 }
 
-
 /// Loads N-Quads into rdflib (`Dataset(default_union=True)`), runs each query file unchanged
 /// with its parameters unbound, prints one JSON list of rows (lists of lexical forms) per query.
 const RDFLIB: &str = r#"

@@ -78,7 +78,10 @@ fn word_count(folded_line: &str) -> usize {
 
 fn ends_like_sentence(folded_line: &str) -> bool {
     let last = folded_line.trim_end().chars().last().unwrap_or(' ');
-    matches!(last, '.' | '!' | '؟' | '?' | '»' | '"' | ':' | '|' | '”' | '“')
+    matches!(
+        last,
+        '.' | '!' | '؟' | '?' | '»' | '"' | ':' | '|' | '”' | '“'
+    )
 }
 
 /// A line is a body paragraph when it is a real sentence: long enough, or ending like one.
@@ -108,7 +111,11 @@ pub(crate) fn parts(text: &str, lex: &Lexicon) -> Vec<Part> {
     for &(s, _e, line) in &lines {
         // Only short lines can be markers: fold those alone.
         let short = line.split_whitespace().nth(12).is_none();
-        let folded = if short { arabic::normalize(line) } else { String::new() };
+        let folded = if short {
+            arabic::normalize(line)
+        } else {
+            String::new()
+        };
         let folded = if short { folded.as_str() } else { line };
         match marker(lex, folded).filter(|_| short) {
             Some(Boiler::Split) => {

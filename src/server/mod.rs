@@ -728,4 +728,3 @@ fn allowed_services(
 fn state_timeout(args: &ServeArgs) -> Duration {
     Duration::from_secs(args.timeout.max(1))
 }
-
