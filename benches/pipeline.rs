@@ -29,7 +29,7 @@ fn main() {
         eprintln!("NEWSKG_BENCH_CORPUS is not set: run scripts/bench.sh, which makes the corpus");
         return;
     };
-    let articles: Vec<Article> = corpus::read(&[dir.clone()])
+    let articles: Vec<Article> = corpus::read(std::slice::from_ref(&dir))
         .filter_map(Result::ok)
         .collect();
     let bytes: usize = articles.iter().map(|a| a.text.len()).sum();

@@ -203,7 +203,7 @@ pub enum LoadError {
     Invalid {
         path: String,
         id: String,
-        source: crate::model::ValidationError,
+        source: Box<crate::model::ValidationError>,
     },
 }
 
@@ -258,7 +258,7 @@ pub fn read_extractions(path: &Path) -> Vec<Result<Extraction, LoadError>> {
             x.validate().map_err(|source| LoadError::Invalid {
                 path: shown.clone(),
                 id: x.article.id.clone(),
-                source,
+                source: Box::new(source),
             })?;
             Ok(x)
         })
