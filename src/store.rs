@@ -13,7 +13,9 @@
 //! message instead of interleaving writes. Queries see the default graph as the union of all
 //! named graphs, so canned queries need no `GRAPH` clauses.
 
-use oxigraph::io::{RdfFormat, RdfParser, RdfSerializer};
+#[cfg(not(feature = "rocksdb"))]
+use oxigraph::io::RdfParser;
+use oxigraph::io::{RdfFormat, RdfSerializer};
 use oxigraph::model::{GraphNameRef, NamedNode, NamedNodeRef, Quad, Term};
 use oxigraph::sparql::{
     CancellationToken, DefaultServiceHandler, QueryResults, SparqlEvaluator, Variable,
