@@ -263,7 +263,7 @@ mod tests {
     #[test]
     fn read_also_article_is_split_off() {
         // An agency article followed by «إقرأ أيضاً:» and another full article.
-        let text = "قال السوداني إن الحكومة تعمل على إنهاء مهمة التحالف الدولي في العراق قريبا.\nإقرأ أيضاً:\nكشفت مصادر أوروبية مطلعة عن تحولات خطيرة في الموقف الإيراني بعد الضربات الأمريكية الأخيرة التي استهدفت منشآت نووية في طهران.\n";
+        let text = "قال الربيعي إن الحكومة تعمل على إنهاء مهمة التحالف الدولي في العراق قريبا.\nإقرأ أيضاً:\nكشفت مصادر أوروبية مطلعة عن تحولات خطيرة في الموقف الإيراني بعد الضربات الأمريكية الأخيرة التي استهدفت منشآت نووية في طهران.\n";
         let p = parts(text, &lex());
         assert_eq!(p.len(), 2);
         let second: String = text
@@ -277,13 +277,13 @@ mod tests {
     #[test]
     fn related_headlines_after_read_more_are_dropped() {
         // «اقرأ المزيد» followed only by short headlines: not an article.
-        let text = "قال السوداني إن الحكومة تعمل على إنهاء مهمة التحالف الدولي في العراق قريبا.\nاقرأ المزيد\nالعراق يكشف خطوة جديدة\nأهم الأخبار\n";
+        let text = "قال الربيعي إن الحكومة تعمل على إنهاء مهمة التحالف الدولي في العراق قريبا.\nاقرأ المزيد\nالعراق يكشف خطوة جديدة\nأهم الأخبار\n";
         assert_eq!(parts(text, &lex()).len(), 1);
     }
 
     #[test]
     fn headlines_repeats_and_boilerplate() {
-        let text = "العراق يطالب بالانسحاب\nالعراق يطالب بالانسحاب\nقال السوداني إن الحكومة تعمل على إنهاء مهمة التحالف الدولي.\nالمصدر: الحرة\n[إعلان 2]";
+        let text = "العراق يطالب بالانسحاب\nالعراق يطالب بالانسحاب\nقال الربيعي إن الحكومة تعمل على إنهاء مهمة التحالف الدولي.\nالمصدر: الحرة\n[إعلان 2]";
         let n = Normalized::new(text);
         let kinds: Vec<LineKind> = lines(&n, &lex()).iter().map(|l| l.kind).collect();
         assert_eq!(
@@ -301,7 +301,7 @@ mod tests {
     #[test]
     fn sentences_keep_quotations_whole() {
         // «... موقفها بوضوح... العراق ...» is one quotation with an inner ellipsis.
-        let text = "قال الكنعاني: \"لقد أوضحت بغداد موقفها... العراق قادر\". وأضاف أن 2.5 مليون.";
+        let text = "قال البهرامي: \"لقد أوضحت بغداد موقفها... العراق قادر\". وأضاف أن 2.5 مليون.";
         let chars: Vec<char> = Normalized::new(text).text.chars().collect();
         let q = quotes(&chars, 0, chars.len());
         assert_eq!(q.len(), 1);
