@@ -810,7 +810,7 @@ struct Cache {
     endpoint: String,
     /// Fingerprint of the class table the item classes were asked with.
     classes: String,
-    /// Serialized literal (`"السوداني"@ar`) → QIDs carrying it as label or alias.
+    /// Serialized literal (`"البهادلي"@ar`) → QIDs carrying it as label or alias.
     labels: BTreeMap<String, Vec<String>>,
     items: BTreeMap<String, ItemFacts>,
 }
@@ -951,9 +951,9 @@ mod tests {
 
     #[test]
     fn a_hostile_label_is_one_literal_of_the_lookup() {
-        // «السوداني" } ; DROP ALL ; #»: a value that matches nothing, not a second statement.
+        // «البهادلي" } ; DROP ALL ; #»: a value that matches nothing, not a second statement.
         let l =
-            Literal::new_language_tagged_literal_unchecked("السوداني\" } ; DROP ALL ; #\n", "ar");
+            Literal::new_language_tagged_literal_unchecked("البهادلي\" } ; DROP ALL ; #\n", "ar");
         assert_eq!(
             values_of(&lookup_query(&[&l])),
             vec![spargebra::term::GroundTerm::Literal(l)]
