@@ -704,7 +704,6 @@ impl Lexicon {
             .sort_by_key(|(f, _)| std::cmp::Reverse(f.chars().count()));
         let automaton = AhoCorasick::builder()
             .match_kind(MatchKind::Standard)
-            .start_kind(aho_corasick::StartKind::Anchored)
             .kind(Some(aho_corasick::AhoCorasickKind::DFA))
             .build(&patterns)
             .map_err(|e| LexiconError::Automaton(e.to_string()))?;
@@ -721,48 +720,34 @@ impl Lexicon {
             return Hits::default();
         };
         let text = n.text.as_str();
-        // Entries start at a word start or right after the word's proclitics: anchored searches
-        // from those few positions only, so short entries («في»، «ان») are not looked for inside
-        // every longer word.
-        let mut starts: Vec<usize> = Vec::with_capacity(5);
-        let mut matches: Vec<(usize, usize, usize)> = Vec::new();
-        for tok in tokens {
-            starts.clear();
-            starts.push(tok.bstart);
-            let word = &text[tok.bstart..tok.bend];
-            for (k, (i, _)) in word.char_indices().enumerate().skip(1).take(4) {
-                if arabic::is_proclitic(&word[..i]) {
-                    starts.push(tok.bstart + i);
-                }
-                let _ = k;
-            }
-            for &start in &starts {
-                let input = aho_corasick::Input::new(text)
-                    .span(start..text.len())
-                    .anchored(aho_corasick::Anchored::Yes);
-                let mut state = aho_corasick::automaton::OverlappingState::start();
-                loop {
-                    if ac.try_find_overlapping(input.clone(), &mut state).is_err() {
-                        break;
-                    }
-                    let Some(m) = state.get_match() else { break };
-                    matches.push((m.start(), m.end(), m.pattern().as_usize()));
-                }
-            }
+        // Token of every byte of the folded text (`NONE` between words): a match counts only when
+        // it starts and ends inside words, so one unanchored pass over the text, filtered here, finds
+        // the same entries as searching from each word start.
+        const NONE: u32 = u32::MAX;
+        let mut tok_of = vec![NONE; text.len()];
+        for (i, tok) in tokens.iter().enumerate() {
+            tok_of[tok.bstart..tok.bend].fill(i as u32);
         }
-        for (bs, be, pattern) in matches {
-            let ti = tokens.partition_point(|t| t.bend <= bs);
-            let Some(first) = tokens.get(ti) else {
-                continue;
-            };
-            if first.bstart > bs {
+        let mut state = aho_corasick::automaton::OverlappingState::start();
+        let input = aho_corasick::Input::new(text);
+        loop {
+            if ac.try_find_overlapping(input.clone(), &mut state).is_err() {
+                break;
+            }
+            let Some(m) = state.get_match() else { break };
+            let (bs, be) = (m.start(), m.end());
+            let ti = tok_of[bs];
+            let tj = tok_of[be - 1];
+            if ti == NONE || tj == NONE {
                 continue;
             }
-            let tj = tokens.partition_point(|t| t.bend < be);
-            let Some(last) = tokens.get(tj) else { continue };
-            if last.bstart >= be {
+            let (ti, tj) = (ti as usize, tj as usize);
+            let (first, last) = (&tokens[ti], &tokens[tj]);
+            // Proclitics are at most four letters («وبال»): longer prefixes are inside a word.
+            if bs - first.bstart > 8 || !arabic::is_proclitic(&text[first.bstart..bs]) {
                 continue;
             }
+            let pattern = m.pattern().as_usize();
             let prefix = &text[first.bstart..bs];
             let suffix = &text[be..last.bend.max(be)];
             for p in &self.payloads[pattern] {

@@ -1,0 +1,58 @@
+//! Extraction throughput on one core, in MB/s of Arabic text, with a per-pass breakdown.
+//!
+//! `scripts/bench.sh` makes the corpus; or set NEWSKG_BENCH_CORPUS to a directory of `.txt`
+//! (+ `.meta.json`) articles and run `cargo bench --bench extract`. The corpus is extracted
+//! `NEWSKG_BENCH_ROUNDS` times (default 3) after one warm-up round; the best round is reported,
+//! because on a shared machine the others measure the neighbours.
+
+use newskg::corpus::{self, Article};
+use newskg::extract::{extract, Lexicon};
+use std::path::PathBuf;
+use std::time::Instant;
+
+fn main() {
+    // `cargo test --all-targets` runs bench binaries without `--bench`: then only check the build.
+    if !std::env::args().any(|a| a == "--bench") {
+        return;
+    }
+    let Some(dir) = std::env::var_os("NEWSKG_BENCH_CORPUS").map(PathBuf::from) else {
+        eprintln!("NEWSKG_BENCH_CORPUS is not set: run scripts/bench.sh, which makes the corpus");
+        return;
+    };
+    let rounds: usize = std::env::var("NEWSKG_BENCH_ROUNDS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(3);
+    let articles: Vec<Article> = corpus::read(std::slice::from_ref(&dir))
+        .filter_map(Result::ok)
+        .collect();
+    let bytes: usize = articles.iter().map(|a| a.text.len()).sum();
+    let mb = bytes as f64 / 1e6;
+    let t = Instant::now();
+    let lexicon = Lexicon::builtin().expect("built-in lexicon");
+    println!(
+        "corpus: {} ({} articles, {mb:.1} MB); lexicon built in {:.1} ms",
+        dir.display(),
+        articles.len(),
+        t.elapsed().as_secs_f64() * 1e3
+    );
+    let mut best = f64::INFINITY;
+    let mut statements = 0;
+    for round in 0..=rounds {
+        let t = Instant::now();
+        statements = articles
+            .iter()
+            .flat_map(|a| extract(a, &lexicon))
+            .map(|x| x.statements.len())
+            .sum::<usize>();
+        let secs = t.elapsed().as_secs_f64();
+        if round > 0 {
+            best = best.min(secs);
+        }
+    }
+    println!(
+        "extract (1 core, best of {rounds}): {best:.2} s, {:.1} MB/s, {:.0} articles/s, {statements} statements",
+        mb / best,
+        articles.len() as f64 / best,
+    );
+}
