@@ -262,7 +262,7 @@ fn extract_part(meta: ArticleMeta, published: Option<NaiveDate>, lex: &Lexicon) 
     }
     times.sort_by_key(|t| (t.s, t.e));
 
-    let stmts = statements::find(&doc, &mut ents, &times);
+    let stmts = statements::find(&doc, &mut ents, &times, published);
     let (events, numbers) = events::find(&doc, &ents, &times);
 
     // Entities.
@@ -338,7 +338,10 @@ fn extract_part(meta: ArticleMeta, published: Option<NaiveDate>, lex: &Lexicon) 
             verb: sp.folded(&doc.n, s.verb.0, s.verb.1),
             content: sp.folded(&doc.n, s.content.0, s.content.1),
             direct: s.direct,
-            time: s.time.map(tid),
+            time: s
+                .time
+                .map(tid)
+                .or_else(|| (s.published && published.is_some()).then(|| "published".into())),
             topics: s.topics.clone(),
             stance: s.stance,
             via: s.via.map(eid),

@@ -25,7 +25,9 @@ use super::entities::{ensure_gaz, Entities};
 use super::lexicon::{Cat, FuncKind, Gender, SpeechKind, StanceCue};
 use super::structure::{self, LineKind};
 use super::{Doc, Time};
+use crate::dates::DateValue;
 use crate::model::{EntityKind, Stance};
+use chrono::NaiveDate;
 
 /// One statement, in folded character offsets.
 #[derive(Debug, Clone)]
@@ -37,6 +39,8 @@ pub(crate) struct Stmt {
     pub content: (usize, usize),
     pub direct: bool,
     pub time: Option<usize>,
+    /// No time of its own: the statement is dated by the publication date.
+    pub published: bool,
     pub topics: Vec<String>,
     pub stance: Option<Stance>,
     pub via: Option<usize>,
@@ -89,7 +93,12 @@ fn words_in(doc: &Doc, s: usize, e: usize) -> usize {
 }
 
 /// Finds the statements of a document.
-pub(crate) fn find(doc: &Doc, ents: &mut Entities, times: &[Time]) -> Vec<Stmt> {
+pub(crate) fn find(
+    doc: &Doc,
+    ents: &mut Entities,
+    times: &[Time],
+    published: Option<NaiveDate>,
+) -> Vec<Stmt> {
     let mut out: Vec<Stmt> = Vec::new();
     for line in doc.lines.iter().filter(|l| l.kind == LineKind::Body) {
         let quotes = structure::quotes(&doc.chars, line.start, line.end);
@@ -188,6 +197,7 @@ pub(crate) fn find(doc: &Doc, ents: &mut Entities, times: &[Time]) -> Vec<Stmt> 
                             content: (cs, ce),
                             direct,
                             time: None,
+                            published: false,
                             topics: Vec::new(),
                             stance: None,
                             via,
@@ -203,6 +213,7 @@ pub(crate) fn find(doc: &Doc, ents: &mut Entities, times: &[Time]) -> Vec<Stmt> 
         }
         dates(doc, ents, &mut out, first_of_line, times);
     }
+    undated(doc, &mut out, times, published);
     // The article's own topic: a withdrawal cue in its headline.
     let headline_withdrawal = doc
         .lines
@@ -309,7 +320,11 @@ fn verb(
 ) -> Option<(usize, Option<usize>, Content)> {
     let sp = &doc.lex.speech[h.idx];
     let j = h.t1;
-    let after = (j < sent.t1).then(|| ents.np_at(j).copied()).flatten();
+    // «قال للجزيرة نت إن …»: «لـ» + a name after the verb is whom it was said to.
+    let after = (j < sent.t1)
+        .then(|| ents.np_at(j).copied())
+        .flatten()
+        .filter(|np| !addressed(doc, ents, np));
     let (speaker, from) =
         if let Some(np) = after.filter(|_| doc.tight(j) || doc.gap(j).trim() == "،") {
             (np.ent, np.t1)
@@ -320,8 +335,13 @@ fn verb(
         } else if let Some(np) = ents
             .np_ending(h.t0)
             .copied()
-            // Only white space: «بغداد (رويترز) - قال» is a dateline, not a subject.
-            .filter(|p| p.t0 >= sent.t0 && doc.gap(h.t0).trim().is_empty())
+            // Only white space: «بغداد (رويترز) - قال» is a dateline, not a subject; a comma
+            // when the subject opens the clause («غير أن عضو اللجنة …، فاضل الزبيدي، يرى»).
+            .filter(|p| {
+                p.t0 >= sent.t0
+                    && (doc.gap(h.t0).trim().is_empty()
+                        || (doc.gap(h.t0).trim() == "،" && clause_initial(doc, sent, p.t0)))
+            })
         {
             (np.ent, j)
         } else if let Some(np) = (h.t0 >= 1 && doc.func(h.t0 - 1) == Some(FuncKind::Adverb))
@@ -354,6 +374,21 @@ fn verb(
         None => quote_before(doc, sent, h)?,
     };
     Some((speaker, None, content))
+}
+
+/// A noun phrase written with the preposition «لـ» («للجزيرة نت»، «لوزارة الدفاع»): an
+/// addressee or a possessor, never the subject.
+fn addressed(doc: &Doc, ents: &Entities, np: &super::entities::Np) -> bool {
+    doc.word(np.t0).starts_with('ل')
+        && !crate::arabic::normalize(&ents.ents[np.ent].name_ar).starts_with('ل')
+}
+
+/// Only discourse words stand between the start of the sentence and token `t`: «أما»،
+/// «غير أن»، «لكن»، «في المقابل،».
+fn clause_initial(doc: &Doc, sent: &Sentence, t: usize) -> bool {
+    (sent.t0..t).all(|k| {
+        doc.func(k).is_some() || matches!(bare(doc.word(k)), "اما" | "غير" | "المقابل" | "جهته")
+    })
 }
 
 /// «"لن ننسحب قبل استكمال المهمة"، قال المتحدث.»: the quotation right before the verb.
@@ -701,6 +736,107 @@ fn dates(doc: &Doc, ents: &Entities, out: &mut [Stmt], first: usize, times: &[Ti
     }
 }
 
+/// Statements the text does not date (no time in their sentence or paragraph, no earlier
+/// statement of the speaker or side) in an article with a publication date:
+/// - «وكان الوزير قد قال …», «في وقت سابق»: said earlier, the date stays unknown;
+/// - remarks given to the outlet («قال … لرووداو»، «في تصريح لـ"سبوتنيك"») or in the present
+///   tense («يقول الباحث …») are the publication day's;
+/// - otherwise the statement belongs to the story's news day: the day the lead paragraph gives
+///   («أمس الاثنين», within a week before publication), else the publication day.
+fn undated(doc: &Doc, out: &mut [Stmt], times: &[Time], published: Option<NaiveDate>) {
+    let Some(pubd) = published else { return };
+    let lead = lead_day(doc, out, times, pubd);
+    let open: Vec<usize> = (0..out.len()).filter(|&i| out[i].time.is_none()).collect();
+    for (n, &i) in open.iter().enumerate() {
+        // «وأضاف البياتي»: the speaker's earlier undated statement decided for both.
+        if let Some(&p) = open[..n]
+            .iter()
+            .rev()
+            .find(|&&p| out[p].speaker == out[i].speaker)
+        {
+            (out[i].time, out[i].published) = (out[p].time, out[p].published);
+            continue;
+        }
+        if said_earlier(doc, &out[i]) {
+            continue;
+        }
+        if interview(doc, &out[i]) {
+            out[i].published = true;
+        } else if let Some(l) = lead {
+            out[i].time = Some(l);
+        } else {
+            out[i].published = true;
+        }
+    }
+}
+
+/// A folded word without its conjunction («وقال» → «قال»).
+fn bare(w: &str) -> &str {
+    w.strip_prefix(['و', 'ف'])
+        .filter(|r| r.chars().count() >= 2)
+        .unwrap_or(w)
+}
+
+/// The news day of the story: the first time of the first body paragraph, outside statement
+/// contents, when it is a day up to a week before publication («أمس الأحد», «الخميس»).
+fn lead_day(doc: &Doc, out: &[Stmt], times: &[Time], pubd: NaiveDate) -> Option<usize> {
+    let line = doc.lines.iter().find(|l| l.kind == LineKind::Body)?;
+    times
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| t.s >= line.start && t.e <= line.end)
+        .find(|(_, t)| !out.iter().any(|s| t.s >= s.content.0 && t.e <= s.content.1))
+        .filter(|(_, t)| match t.value {
+            Some(DateValue::Day(d)) => (0..=7).contains(&(pubd - d).num_days()),
+            _ => false,
+        })
+        .map(|(k, _)| k)
+}
+
+/// «وكان المتحدث … قد قال»، «كانت الحكومة قد أكدت» (pluperfect), «في وقت سابق», «سبق أن»:
+/// the statement predates the story.
+fn said_earlier(doc: &Doc, st: &Stmt) -> bool {
+    let (t0, t1) = (doc.tok_at(st.sentence.0), doc.tok_at(st.verb.0));
+    let words: Vec<&str> = (t0..t1.min(doc.toks.len()))
+        .map(|k| bare(doc.word(k)))
+        .collect();
+    let kana = words.iter().any(|w| matches!(*w, "كان" | "كانت" | "كانوا"));
+    let qad = words.contains(&"قد") || bare(doc.word(doc.tok_at(st.verb.1))) == "قد";
+    let earlier = (doc.tok_at(st.sentence.0)..doc.tok_at(st.sentence.1).min(doc.toks.len()))
+        .filter(|&k| doc.toks[k].start < st.content.0 || doc.toks[k].start >= st.content.1)
+        .any(|k| {
+            let w = bare(doc.word(k));
+            w == "سبق" || w == "سابق" || w == "سابقا"
+        });
+    (kana && qad) || earlier
+}
+
+/// Remarks made to the outlet: a present-tense verb («يقول»، «يرى»), or «لـ» + a medium
+/// right after the verb or its subject, before the content: «قال … لـ«العربية.نت»»،
+/// «لرووداو»، «في تصريح لـ"سبوتنيك"». «للصحافيين» is a function word (a press event, not an
+/// interview).
+fn interview(doc: &Doc, st: &Stmt) -> bool {
+    if bare(doc.word(doc.tok_at(st.verb.0))).starts_with('ي') {
+        return true;
+    }
+    let t0 = doc.tok_at(st.verb.1);
+    let stop = if st.content.0 >= st.verb.1 {
+        doc.tok_at(st.content.0)
+    } else {
+        doc.tok_at(st.sentence.1)
+    };
+    (t0..stop.min(t0 + 14).min(doc.toks.len())).any(|k| {
+        let w = doc.word(k);
+        if doc.func(k).is_some() || doc.has(k, Cat::Speech) || !w.starts_with('ل') {
+            return false;
+        }
+        // «لـ"سبوتنيك"», «لـ(واع)», «لـRT»: the preposition alone before a quoted name.
+        let bare = w == "ل" || w == "لـ";
+        let quoted = k + 1 < doc.toks.len() && doc.gap(k + 1).contains(['«', '"', '(']);
+        (bare && (quoted || doc.tight(k + 1))) || (!bare && doc.tight(k) && w.chars().count() >= 4)
+    })
+}
+
 /// Topics from cue words of the sentence; stance toward withdrawal from cues with negation.
 /// A statement without any cue continues the previous one of the same speaker or side.
 fn topics_and_stance(doc: &Doc, ents: &Entities, out: &mut [Stmt], headline_withdrawal: bool) {
@@ -823,6 +959,62 @@ mod tests {
                 )
             })
             .collect()
+    }
+
+    /// (speaker, date value) of every statement of `text` published on `published`.
+    fn dated(text: &str, published: &str) -> Vec<(String, Option<String>)> {
+        let lex = Lexicon::builtin().expect("builtin lexicon");
+        let a = Article {
+            id: "t".into(),
+            text: text.into(),
+            published: published.parse().ok(),
+            ..Default::default()
+        };
+        let x = extract(&a, &lex).remove(0);
+        x.statements
+            .iter()
+            .map(|s| {
+                let sp = s
+                    .speaker
+                    .as_ref()
+                    .and_then(|id| x.entities.iter().find(|e| &e.id == id));
+                (
+                    sp.map(|e| e.name_ar.clone()).unwrap_or_default(),
+                    x.time(s.time.as_deref()).and_then(|t| t.value.clone()),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn undated_statements_take_the_news_day_or_the_publication_day() {
+        // The lead fixes the news day (Monday); the minister's undated words at that meeting
+        // belong to it, the analyst's words to the outlet («لموقع "النهار"») and the present
+        // tense («يقول») belong to the publication day, «وكان … قد قال» stays unknown.
+        let text = "التقى وزير الخارجية الأردني سامي الخطيب نظيره العراقي في عمان أمس الاثنين لبحث ملف القوات الأجنبية في المنطقة.\n\
+            وقال الخطيب للصحافيين بعد اللقاء إن بلاده تدعم الحوار بين بغداد وواشنطن.\n\
+            وقال المحلل السياسي رامي الحداد لموقع \"النهار\" إن الانسحاب لن يحصل قبل نهاية العام.\n\
+            ويقول الباحث في الشؤون الأمنية منير العبيدي إن القوات الأجنبية باقية.\n\
+            وكان المتحدث باسم الحكومة الأردنية ماهر الزعبي قد قال إن عمان لن تتدخل في الملف.";
+        let d = dated(text, "2024-03-12");
+        assert_eq!(d.len(), 4, "{d:?}");
+        assert_eq!(d[0].1.as_deref(), Some("2024-03-11"), "{d:?}");
+        assert_eq!(d[1].1.as_deref(), Some("2024-03-12"), "{d:?}");
+        assert_eq!(d[2].1.as_deref(), Some("2024-03-12"), "{d:?}");
+        assert_eq!(d[3].1, None, "{d:?}");
+    }
+
+    #[test]
+    fn subjects_before_the_verb_and_addressees_after_it() {
+        // «النائب … قال للموقع إن»: the long subject precedes the verb and «لـ» + a name after
+        // it is the addressee; «أما X فقال»; a subject set off by commas after «غير أن».
+        let s =
+            said("النائب عن تحالف النصر كريم الساعدي قال لوكالة الأنباء الأردنية إن الحوار مستمر.");
+        assert_eq!(s[0].0, "كريم الساعدي", "{s:?}");
+        let s = said("أما رئيس الوزراء الأردني سمير الحسن فقال إن العلاقة قوية.");
+        assert_eq!(s[0].0, "سمير الحسن", "{s:?}");
+        let s = said("غير أن عضو لجنة الأمن والدفاع النيابية، نادر الصمادي، يرى أن الظروف تغيرت.");
+        assert_eq!(s[0].0, "نادر الصمادي", "{s:?}");
     }
 
     #[test]
