@@ -8,7 +8,27 @@
 //! with original character offsets through [`Normalized::original`].
 
 /// Folds one character: `None` drops it, `Some(c)` replaces it.
+#[inline]
 pub fn fold_char(c: char) -> Option<char> {
+    // Fast paths for the characters that make up most of a text: ASCII and the basic Arabic
+    // letters, of which only a few fold.
+    if c.is_ascii() {
+        return Some(c.to_ascii_lowercase());
+    }
+    if ('\u{0621}'..='\u{064A}').contains(&c) {
+        return match c {
+            'أ' | 'إ' | 'آ' => Some('ا'),
+            'ى' | 'ئ' => Some('ي'),
+            'ة' => Some('ه'),
+            'ؤ' => Some('و'),
+            '\u{0640}' => None,
+            c => Some(c),
+        };
+    }
+    fold_rare(c)
+}
+
+fn fold_rare(c: char) -> Option<char> {
     Some(match c {
         // Harakat, tanwin, shadda, sukun, superscript alef, Quranic marks, tatweel.
         '\u{0610}'..='\u{061A}'
@@ -236,6 +256,10 @@ pub fn strip_proclitic(word: &str, min_rest: usize) -> &str {
         "وبال", "وكال", "فبال", "ولل", "فلل", "وال", "فال", "بال", "كال", "لل", "وب", "ول", "وك",
         "فب", "فل", "فك", "ال", "و", "ف", "ب", "ل", "ك",
     ];
+    // Every proclitic starts with one of these letters; most words start with another.
+    if !word.starts_with(['و', 'ف', 'ب', 'ل', 'ك', 'ا']) {
+        return word;
+    }
     for p in ORDER {
         if let Some(rest) = word.strip_prefix(p) {
             if rest.chars().count() >= min_rest {

@@ -209,6 +209,9 @@ impl Hits {
 
     /// Keeps the hits `keep` accepts.
     pub fn retain(&mut self, keep: impl Fn(&Hit) -> bool) {
+        if self.list.iter().all(&keep) {
+            return;
+        }
         let ntok = self.at.len();
         let list = std::mem::take(&mut self.list)
             .into_iter()
@@ -281,7 +284,10 @@ pub struct Lexicon {
     pending: Vec<(String, Cat, usize)>,
     /// Folded boilerplate markers, longest first.
     pub(crate) boiler_forms: Vec<(String, Boiler)>,
+    /// Folded patterns; those with a character outside [`narrow`]'s alphabet are checked again
+    /// against the text after a match.
     patterns: Vec<String>,
+    wide: Vec<bool>,
     payloads: Vec<Vec<Payload>>,
     automaton: Option<AhoCorasick>,
     /// (file name, content) of every file read, in order, for the fingerprint.
@@ -704,9 +710,13 @@ impl Lexicon {
             .sort_by_key(|(f, _)| std::cmp::Reverse(f.chars().count()));
         let automaton = AhoCorasick::builder()
             .match_kind(MatchKind::Standard)
-            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
-            .build(&patterns)
+            .kind(Some(aho_corasick::AhoCorasickKind::ContiguousNFA))
+            .build(patterns.iter().map(|p| narrow(p)))
             .map_err(|e| LexiconError::Automaton(e.to_string()))?;
+        self.wide = patterns
+            .iter()
+            .map(|p| p.chars().any(|c| narrow_char(c) == WIDE))
+            .collect();
         self.patterns = patterns;
         self.payloads = payloads;
         self.automaton = Some(automaton);
@@ -720,34 +730,44 @@ impl Lexicon {
             return Hits::default();
         };
         let text = n.text.as_str();
-        // Token of every byte of the folded text (`NONE` between words): a match counts only when
-        // it starts and ends inside words, so one unanchored pass over the text, filtered here, finds
-        // the same entries as searching from each word start.
+        // The automaton runs over the folded text narrowed to one byte a character ([`narrow`]):
+        // match offsets are character offsets, and the automaton is half as deep.
+        let chars: Vec<u8> = text.chars().map(narrow_char).collect();
+        // Token of every character (`NONE` between words): a match counts only when it starts and
+        // ends inside words, so one unanchored pass over the text, filtered here, finds the same
+        // entries as searching from each word start.
         const NONE: u32 = u32::MAX;
-        let mut tok_of = vec![NONE; text.len()];
+        let mut tok_of = vec![NONE; chars.len()];
         for (i, tok) in tokens.iter().enumerate() {
-            tok_of[tok.bstart..tok.bend].fill(i as u32);
+            tok_of[tok.start..tok.end].fill(i as u32);
         }
         let mut state = aho_corasick::automaton::OverlappingState::start();
-        let input = aho_corasick::Input::new(text);
+        let input = aho_corasick::Input::new(&chars);
         loop {
             if ac.try_find_overlapping(input.clone(), &mut state).is_err() {
                 break;
             }
             let Some(m) = state.get_match() else { break };
-            let (bs, be) = (m.start(), m.end());
-            let ti = tok_of[bs];
-            let tj = tok_of[be - 1];
+            let (cs, ce) = (m.start(), m.end());
+            let ti = tok_of[cs];
+            let tj = tok_of[ce - 1];
             if ti == NONE || tj == NONE {
                 continue;
             }
             let (ti, tj) = (ti as usize, tj as usize);
             let (first, last) = (&tokens[ti], &tokens[tj]);
             // Proclitics are at most four letters («وبال»): longer prefixes are inside a word.
-            if bs - first.bstart > 8 || !arabic::is_proclitic(&text[first.bstart..bs]) {
+            if cs - first.start > 4 {
+                continue;
+            }
+            let (bs, be) = (n.byte_at_char(cs), n.byte_at_char(ce));
+            if !arabic::is_proclitic(&text[first.bstart..bs]) {
                 continue;
             }
             let pattern = m.pattern().as_usize();
+            if self.wide[pattern] && text[bs..be] != self.patterns[pattern] {
+                continue;
+            }
             let prefix = &text[first.bstart..bs];
             let suffix = &text[be..last.bend.max(be)];
             for p in &self.payloads[pattern] {
@@ -790,8 +810,8 @@ impl Lexicon {
                         tj + 1
                     }
                     .max(ti + 1),
-                    s: n.char_at_byte(bs),
-                    e: n.char_at_byte(be),
+                    s: cs,
+                    e: ce,
                     prefix: prefix.chars().count(),
                     suffixed: !suffix.is_empty(),
                 });
@@ -817,6 +837,23 @@ impl Lexicon {
     pub(crate) fn gaz_canonical(&self, name_ar: &str) -> Option<usize> {
         self.gaz_named(&arabic::normalize(name_ar))
     }
+}
+
+/// The byte [`narrow_char`] gives every character outside its alphabet.
+const WIDE: u8 = 0xFF;
+
+/// One byte for a folded character: ASCII as is, the Arabic block U+0600–U+067E as 0x80–0xFE,
+/// anything else as [`WIDE`].
+fn narrow_char(c: char) -> u8 {
+    match c as u32 {
+        u @ 0..=0x7F => u as u8,
+        u @ 0x600..=0x67E => (u - 0x600 + 0x80) as u8,
+        _ => WIDE,
+    }
+}
+
+fn narrow(s: &str) -> Vec<u8> {
+    s.chars().map(narrow_char).collect()
 }
 
 #[cfg(test)]

@@ -212,18 +212,12 @@ impl<'a> Spanner<'a> {
     /// The span of the original text behind folded characters `[s, e)`, trimmed of white space.
     fn folded(&self, n: &Normalized, s: usize, e: usize) -> Span {
         let (mut a, mut b) = n.original(s, e.max(s));
-        let chars: Vec<char> = self.text
-            [self.starts[a.min(self.starts.len() - 1)]..self.starts[b.min(self.starts.len() - 1)]]
-            .chars()
-            .collect();
-        let lead = chars.iter().take_while(|c| c.is_whitespace()).count();
-        let trail = chars[lead..]
-            .iter()
-            .rev()
-            .take_while(|c| c.is_whitespace())
-            .count();
-        a += lead;
-        b -= trail;
+        let last = self.starts.len() - 1;
+        let piece = &self.text[self.starts[a.min(last)]..self.starts[b.min(last)]];
+        let trimmed = piece.trim_start();
+        a += piece[..piece.len() - trimmed.len()].chars().count();
+        let trimmed_end = trimmed.trim_end();
+        b -= trimmed[trimmed_end.len()..].chars().count();
         self.span(a, b.max(a))
     }
 }

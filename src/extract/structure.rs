@@ -39,7 +39,8 @@ pub(crate) struct Line {
 /// The boilerplate marker a folded line starts with, if the line is short enough to be one.
 fn marker(lex: &Lexicon, folded_line: &str) -> Option<Boiler> {
     let line = folded_line.trim_start_matches(|c: char| c.is_whitespace() || c == '-' || c == '•');
-    let words = line.split_whitespace().count();
+    // Counted only when a marker matches: most lines start with none.
+    let mut words = None;
     for (form, action) in &lex.boiler_forms {
         if let Some(rest) = line.strip_prefix(form.as_str()) {
             if rest.chars().next().is_some_and(arabic::is_word_char) {
@@ -49,7 +50,7 @@ fn marker(lex: &Lexicon, folded_line: &str) -> Option<Boiler> {
                 Boiler::Line => 12,
                 Boiler::Split | Boiler::End => 6,
             };
-            if words <= limit {
+            if *words.get_or_insert_with(|| line.split_whitespace().count()) <= limit {
                 return Some(*action);
             }
         }
@@ -84,17 +85,17 @@ fn ends_like_sentence(folded_line: &str) -> bool {
     )
 }
 
-/// A line is a body paragraph when it is a real sentence: long enough, or ending like one.
-fn is_body(folded_line: &str) -> bool {
-    let words = word_count(folded_line);
+/// A line of `words` words is a body paragraph when it is a real sentence: long enough, or ending
+/// like one.
+fn is_body(folded_line: &str, words: usize) -> bool {
     words >= 9 || (words >= 4 && ends_like_sentence(folded_line))
 }
 
 /// Before the first paragraph, a line that does not end like a sentence is a headline, however
 /// long: «العراق يطالب بمراجعة وجود القوات الأمريكية: مستقبل التواجد العسكري على طاولة النقاش».
 /// A first line that does end like one is the lead paragraph.
-fn is_headline(folded_line: &str) -> bool {
-    !ends_like_sentence(folded_line) && word_count(folded_line) < 20
+fn is_headline(folded_line: &str, words: usize) -> bool {
+    !ends_like_sentence(folded_line) && words < 20
 }
 
 /// Splits a text into the article and the articles appended after «read also» markers. What
@@ -134,8 +135,9 @@ pub(crate) fn parts(text: &str, lex: &Lexicon) -> Vec<Part> {
             }
             _ => {
                 // An appended article needs a real paragraph, not just a related headline.
-                if keep && is_body(folded) && (out.is_empty() || word_count(folded) >= 15) {
-                    has_body = true;
+                if keep && !has_body {
+                    let words = word_count(folded);
+                    has_body = is_body(folded, words) && (out.is_empty() || words >= 15);
                 }
             }
         }
@@ -155,13 +157,14 @@ pub(crate) fn lines(n: &Normalized, lex: &Lexicon) -> Vec<Line> {
     for line in n.text.split('\n') {
         let len = line.chars().count();
         let trimmed = line.trim();
+        let words = word_count(trimmed);
         let kind = if marker(lex, trimmed).is_some() {
             LineKind::Boilerplate
         } else if !trimmed.is_empty() && seen.contains(&trimmed) {
             LineKind::Repeat
-        } else if !in_body && is_headline(trimmed) {
+        } else if !in_body && is_headline(trimmed, words) {
             LineKind::Heading
-        } else if is_body(trimmed) {
+        } else if is_body(trimmed, words) {
             in_body = true;
             LineKind::Body
         } else {
