@@ -244,7 +244,9 @@ fn name_chunk(doc: &Doc, j: usize) -> Option<usize> {
             break;
         }
         k += 1;
-        if k - j >= 2 && doc.word(k - 1).starts_with("ال") {
+        // «عبد الله»، «عبد الرحمن»: «عبد» and its ال-word are one name.
+        let compound = k >= 2 && doc.word(k - 2) == "عبد";
+        if k - j >= 2 && doc.word(k - 1).starts_with("ال") && !compound {
             break;
         }
     }
@@ -650,6 +652,8 @@ fn title_phrase(
         .iter()
         .rev()
         .find(|p| p.t1 == t && doc.tight(t))
+        // «جو بايدن ورئيس الوزراء العراقي …»: a title joined by «و» is another person.
+        .filter(|_| !(ti.prefix > 0 && doc.word(t).starts_with('و')))
         .copied()
         .filter(|p| ents.ents[p.ent].kind == EntityKind::Person);
     let mut holder = None;
@@ -788,7 +792,11 @@ fn bridge_to_name(doc: &Doc, j: usize) -> Option<(usize, usize)> {
         let title_prep = doc.func(k) == Some(FuncKind::Preposition)
             && matches!(arabic::strip_proclitic(w, 2), "في" | "عن" | "لدي" | "من")
             && !doc.has(k + 1, Cat::Title);
-        let func = doc.func(k).is_some() && !title_prep;
+        let func = match doc.func(k) {
+            Some(FuncKind::Preposition) => !title_prep,
+            Some(FuncKind::Common | FuncKind::Adverb | FuncKind::Generic) | None => false,
+            Some(_) => true,
+        };
         let modifier = quoted
             || title_prep
             || (!func
@@ -1002,6 +1010,19 @@ mod tests {
         ] {
             assert_eq!(people(text), [name], "{text}");
         }
+    }
+
+    #[test]
+    fn coordinated_titles_and_compound_given_names() {
+        // «X ورئيس الوزراء … Y»: the second title is another person, not X's role; «عبد الله»
+        // and its ال-word are one given name.
+        let n =
+            people("اتفق الرئيس الأردني سامي الحسن ورئيس الوزراء العراقي كريم الدوري على الحوار.");
+        assert_eq!(n, ["سامي الحسن", "كريم الدوري"]);
+        assert_eq!(
+            people("قال الناطق باسم القائد العام للقوات المسلحة اللواء عبد الرحمن الكعبي إن"),
+            ["عبد الرحمن الكعبي"]
+        );
     }
 
     #[test]

@@ -160,6 +160,18 @@ pub(crate) fn find(
                     // «ودان رئيس الوزراء … الهجوم، مؤكدا أن …»: a participle carries the
                     // statement when no speech verb of the sentence did.
                     SpeechKind::Participle if out.len() == first => participle(doc, ents, &sent, h),
+                    // «…، قال رسول، مشيراً إلى أن …»: after a statement whose content came
+                    // before its verb, the participle says something new; «…، مضيفاً: «…»»
+                    // opens a new quotation: a new statement of the same speaker.
+                    SpeechKind::Participle => out[first..].last().and_then(|prev| {
+                        let covered = prev.content.0 <= h.s && h.s < prev.content.1;
+                        let c = content_after(doc, &sent, h.t1, sp)?;
+                        let opens_quote = c.2 && words_in(doc, h.e, c.0) <= 1;
+                        (!covered || opens_quote)
+                            .then_some(())
+                            .and(prev.speaker)
+                            .map(|e| (e, None, c))
+                    }),
                     SpeechKind::Relay => relay(doc, ents, &sent, h),
                     SpeechKind::Source => source(doc, ents, &out, &sent, h),
                     SpeechKind::Noun if !h.suffixed => noun(doc, ents, &sent, h),
@@ -369,11 +381,58 @@ fn verb(
                 .map(|p| p.ent);
             (first_person.or_else(|| last_speaker(ents, out, gender))?, j)
         };
-    let content = match content_after(doc, sent, from, sp) {
-        Some(c) => c,
-        None => quote_before(doc, sent, h)?,
-    };
+    // News style puts the words first: «"…"، يقول الفتلاوي»، «القوات باقية، قال رسول».
+    if let Some(c) = quote_before(doc, sent, h) {
+        return Some((speaker, None, c));
+    }
+    if subject_closed(doc, sent, from) {
+        if let Some(c) = clause_before(doc, sent, h) {
+            return Some((speaker, None, c));
+        }
+    }
+    let content = content_after(doc, sent, from, sp)?;
     Some((speaker, None, content))
+}
+
+/// Nothing is said after the subject: the sentence ends, or a comma follows it (and its
+/// addressee «لـ«العربية.نت»»): «…، قال رسول، مشيراً إلى …».
+fn subject_closed(doc: &Doc, sent: &Sentence, from: usize) -> bool {
+    let mut k = from;
+    while k < sent.t1 && k < from + 4 {
+        if doc.gap(k).contains(['،', ',']) {
+            return true;
+        }
+        if !(doc.word(k).starts_with('ل') || sent.quoted(doc.toks[k].start)) {
+            return false;
+        }
+        k += 1;
+    }
+    k >= sent.t1
+}
+
+/// «المهمة انتهت عملياً منذ سنوات، يقول الباحث …»، «القوات التي ستبقى لن تشارك …، قال رسول»:
+/// a verb of saying (one that takes a quotation) right after a comma, with no conjunction, and
+/// at least three words of the sentence before it and no other speech word: those words are
+/// what was said (reported: there are no quote marks).
+fn clause_before(doc: &Doc, sent: &Sentence, h: super::lexicon::Hit) -> Option<Content> {
+    let sp = &doc.lex.speech[h.idx];
+    if h.prefix != 0 || !sp.takes("quote") || h.t0 <= sent.t0 || !doc.gap(h.t0).contains('،') {
+        return None;
+    }
+    // «في غضون ذلك، قال …»، «وفي مؤتمر صحفي، قال …»: a fronted frame, not words said.
+    if words_in(doc, sent.s, doc.toks[h.t0].start) < 3
+        || matches!(
+            doc.func(sent.t0),
+            Some(FuncKind::Preposition | FuncKind::Conjunction | FuncKind::Adverb)
+        )
+        || (sent.t0..h.t0).any(|k| {
+            doc.has(k, Cat::Speech) || doc.has(k, Cat::Venue) || sent.quoted(doc.toks[k].start)
+        })
+    {
+        return None;
+    }
+    let end = doc.toks[h.t0 - 1].end;
+    Some((doc.toks[sent.t0].start, end, false))
 }
 
 /// A noun phrase written with the preposition «لـ» («للجزيرة نت»، «لوزارة الدفاع»): an
@@ -1015,6 +1074,27 @@ mod tests {
         assert_eq!(s[0].0, "سمير الحسن", "{s:?}");
         let s = said("غير أن عضو لجنة الأمن والدفاع النيابية، نادر الصمادي، يرى أن الظروف تغيرت.");
         assert_eq!(s[0].0, "نادر الصمادي", "{s:?}");
+    }
+
+    #[test]
+    fn words_before_the_verb_and_participles_that_open_a_quotation() {
+        // «…، قال X، مشيراً إلى أن …»: the words before the verb are the first statement, the
+        // participle the second.
+        let s = said("القوات الباقية لن تشارك في أي عمليات قتالية، قال الخبير العسكري العراقي العميد المتقاعد عبد الله الدوري، مشيراً إلى أن الانسحاب سيكتمل العام المقبل.");
+        assert_eq!(s.len(), 2, "{s:?}");
+        assert_eq!(s[0].0, "عبد الله الدوري");
+        assert!(s[0].2.starts_with("القوات الباقية"), "{s:?}");
+        assert!(s[1].2.starts_with("إلى أن الانسحاب"), "{s:?}");
+        // «في غضون ذلك، قال …» is a fronted frame, not words said.
+        let s =
+            said("في غضون ذلك، قال المتحدث باسم الحكومة الأردنية ماهر الزعبي إن عمان تتابع الملف.");
+        assert_eq!(s.len(), 1, "{s:?}");
+        assert!(s[0].2.starts_with("إن عمان"), "{s:?}");
+        // «مضيفاً: «…»» opens a new quotation: a statement of its own.
+        let s = said("وقال رئيس الوزراء الأردني سمير الحسن إن الحوار مستمر، مضيفاً: «لن نقبل أي قواعد دائمة على أرض المنطقة».");
+        assert_eq!(s.len(), 2, "{s:?}");
+        assert_eq!(s[1].0, "سمير الحسن");
+        assert!(s[1].2.starts_with("لن نقبل"), "{s:?}");
     }
 
     #[test]
