@@ -11,4 +11,6 @@ if [ ! -d "$corpus" ]; then
 fi
 export NEWSKG_BENCH_CORPUS="$corpus"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/newskg/target}"
+# Extraction alone (best of NEWSKG_BENCH_ROUNDS rounds), then every stage of the pipeline.
+cargo bench --bench extract
 cargo bench --bench pipeline
