@@ -152,7 +152,7 @@ fn heldout_articles_score() {
         [
             ("statements_f1", 0.945),
             ("speaker_acc", 0.952),
-            ("date_acc", 0.949),
+            ("date_acc", 0.962),
             ("withdrawal_f1", 0.913),
             ("stance_acc", 0.463),
         ],

@@ -839,7 +839,16 @@ fn bare(w: &str) -> &str {
 /// The news day of the story: the first time of the first body paragraph, outside statement
 /// contents, when it is a day up to a week before publication («أمس الأحد», «الخميس»).
 fn lead_day(doc: &Doc, out: &[Stmt], times: &[Time], pubd: NaiveDate) -> Option<usize> {
-    let line = doc.lines.iter().find(|l| l.kind == LineKind::Body)?;
+    // The lead is the first body paragraph that ends with a period (a long headline with a
+    // quotation, «… وواشنطن "تشعر بخيبة أمل"», can pass for a body line).
+    let line = doc.lines.iter().find(|l| {
+        l.kind == LineKind::Body
+            && doc.chars[l.start..l.end]
+                .iter()
+                .rev()
+                .find(|c| !c.is_whitespace())
+                .is_some_and(|&c| c == '.')
+    })?;
     times
         .iter()
         .enumerate()
@@ -1050,7 +1059,9 @@ mod tests {
         // The lead fixes the news day (Monday); the minister's undated words at that meeting
         // belong to it, the analyst's words to the outlet («لموقع "النهار"») and the present
         // tense («يقول») belong to the publication day, «وكان … قد قال» stays unknown.
-        let text = "التقى وزير الخارجية الأردني سامي الخطيب نظيره العراقي في عمان أمس الاثنين لبحث ملف القوات الأجنبية في المنطقة.\n\
+        // A long headline with a quotation is not the lead.
+        let text = "لقاء أردني عراقي في عمان حول مستقبل القوات الأجنبية.. و\"انسحاب منظم\" على الطاولة\n\
+            التقى وزير الخارجية الأردني سامي الخطيب نظيره العراقي في عمان أمس الاثنين لبحث ملف القوات الأجنبية في المنطقة.\n\
             وقال الخطيب للصحافيين بعد اللقاء إن بلاده تدعم الحوار بين بغداد وواشنطن.\n\
             وقال المحلل السياسي رامي الحداد لموقع \"النهار\" إن الانسحاب لن يحصل قبل نهاية العام.\n\
             ويقول الباحث في الشؤون الأمنية منير العبيدي إن القوات الأجنبية باقية.\n\
