@@ -844,12 +844,16 @@ fn surnames(doc: &Doc, ents: &mut Entities) {
     if keys.is_empty() {
         return;
     }
+    // Every key ends with its surname's last letter: most words are rejected on that alone.
+    let mut last_letters: Vec<char> = keys.keys().filter_map(|k| k.chars().last()).collect();
+    last_letters.sort_unstable();
+    last_letters.dedup();
     let mut added = Vec::new();
     for t in 0..doc.toks.len() {
-        if ents.np_covering(t).is_some() {
+        let w = doc.word(t);
+        if !w.ends_with(last_letters.as_slice()) || ents.np_covering(t).is_some() {
             continue;
         }
-        let w = doc.word(t);
         let mut cands = vec![w];
         for p in ["و", "ف", "ب", "ل", "وب", "ول"] {
             if let Some(r) = w.strip_prefix(p) {
