@@ -3,7 +3,9 @@
 //! `scripts/bench.sh` makes the corpus; or set NEWSKG_BENCH_CORPUS to a directory of `.txt`
 //! (+ `.meta.json`) articles and run `cargo bench --bench extract`. The corpus is extracted
 //! `NEWSKG_BENCH_ROUNDS` times (default 3) after one warm-up round; the best round is reported,
-//! because on a shared machine the others measure the neighbours.
+//! because on a shared machine the others measure the neighbours. Then the whole corpus glued into
+//! one article (capped at 4 MB), which must run at about the same speed: no rule may be
+//! quadratic in the article's length.
 
 use newskg::corpus::{self, Article};
 use newskg::extract::{extract, Lexicon};
@@ -54,5 +56,30 @@ fn main() {
         "extract (1 core, best of {rounds}): {best:.2} s, {:.1} MB/s, {:.0} articles/s, {statements} statements",
         mb / best,
         articles.len() as f64 / best,
+    );
+
+    let mut long = String::new();
+    for a in &articles {
+        if long.len() > 4_000_000 {
+            break;
+        }
+        long.push_str(&a.text);
+        long.push('\n');
+    }
+    let article = Article {
+        id: "long".into(),
+        text: long,
+        ..Default::default()
+    };
+    let t = Instant::now();
+    let statements: usize = extract(&article, &lexicon)
+        .iter()
+        .map(|x| x.statements.len())
+        .sum();
+    let secs = t.elapsed().as_secs_f64();
+    let mb = article.text.len() as f64 / 1e6;
+    println!(
+        "one {mb:.1} MB article: {secs:.2} s, {:.1} MB/s, {statements} statements",
+        mb / secs
     );
 }
