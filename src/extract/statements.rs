@@ -85,6 +85,14 @@ impl Sentence<'_> {
     }
 }
 
+/// Whether the original spelling of token `t` carries a shadda («بيّن»).
+fn has_shadda(doc: &Doc, t: usize) -> bool {
+    let tok = doc.toks[t];
+    let (a, b) = doc.n.original(tok.start, tok.end);
+    let b = b.min(doc.orig_chars.len());
+    doc.orig_chars[a.min(b)..b].contains(&'\u{651}')
+}
+
 fn words_in(doc: &Doc, s: usize, e: usize) -> usize {
     doc.toks
         .iter()
@@ -128,11 +136,26 @@ pub(crate) fn find(
                     t = next;
                     continue;
                 }
-                if t > 0 && doc.func(t - 1) == Some(FuncKind::Relative) && doc.tight(t) {
+                // «…، يرى المحلل عبد الله الكرخي، الذي بيّن لـ"المسلة" أن …»: a relative
+                // clause on a person just named (after a comma) reports what that person said.
+                if t > 0
+                    && doc.func(t - 1) == Some(FuncKind::Relative)
+                    && doc.tight(t)
+                    && !(t > 1
+                        && doc.gap(t - 1).contains('،')
+                        && ents
+                            .np_ending(t - 1)
+                            .is_some_and(|p| ents.ents[p.ent].kind == EntityKind::Person))
+                {
                     t = next;
                     continue;
                 }
                 let sp = &doc.lex.speech[h.idx];
+                // «بيّن» (explained) folds like «بين» (between): only its shadda tells them apart.
+                if doc.func(t) == Some(FuncKind::Preposition) && !has_shadda(doc, t) {
+                    t = next;
+                    continue;
+                }
                 // «ضمن قواعد تقول الحكومة العراقية إنها …»: a verb right after an indefinite
                 // noun opens a relative clause describing it.
                 if sp.kind == SpeechKind::Verb
@@ -166,7 +189,15 @@ pub(crate) fn find(
                     SpeechKind::Participle => out[first..].last().and_then(|prev| {
                         let covered = prev.content.0 <= h.s && h.s < prev.content.1;
                         let c = content_after(doc, &sent, h.t1, sp)?;
-                        let opens_quote = c.2 && words_in(doc, h.e, c.0) <= 1;
+                        // «لافتاً إلى أن "…"»، «مؤكداً على أهمية "…"»: a quotation opens
+                        // within two words of the participle.
+                        let opens_quote = (c.2 && words_in(doc, h.e, c.0) <= 1)
+                            || sent.quotes.iter().any(|&(qa, qb)| {
+                                qa >= h.e
+                                    && qa < c.1
+                                    && words_in(doc, h.e, qa) <= 2
+                                    && words_in(doc, qa, qb) >= 3
+                            });
                         (!covered || opens_quote)
                             .then_some(())
                             .and(prev.speaker)
@@ -340,10 +371,20 @@ fn verb(
     let (speaker, from) =
         if let Some(np) = after.filter(|_| doc.tight(j) || doc.gap(j).trim() == "،") {
             (np.ent, np.t1)
+        } else if let Some(np) = (j < sent.t1)
+            .then(|| holder_after(doc, ents, sent, j))
+            .flatten()
+        {
+            (np.ent, np.t1)
         } else if j < sent.t1 && generic(doc, j) {
             return None;
         } else if let Some(end) = (j < sent.t1).then(|| demonstrative(doc, j)).flatten() {
             (last_speaker(ents, out, gender)?, end)
+        } else if j < sent.t1 && doc.has(j, Cat::Venue) && doc.word(j).starts_with("ال") {
+            // «وأضاف البيان أن …»: the statement already named speaks again.
+            (last_speaker(ents, out, Gender::Unmarked)?, j + 1)
+        } else if let Some(np) = subject_before(doc, ents, sent, h.t0) {
+            (np.ent, j)
         } else if let Some(np) = ents
             .np_ending(h.t0)
             .copied()
@@ -392,6 +433,114 @@ fn verb(
     }
     let content = content_after(doc, sent, from, sp)?;
     Some((speaker, None, content))
+}
+
+/// A subject after the verb that the entity pass could not read whole, ending in its holder's
+/// name: a title whose complement it could not follow («قال المتحدث باسم إحدى هذه الفصائل أبو
+/// كرار الحمداني»), an unnamed post named after a comma («قال مسؤول المكتب السياسي في أحد
+/// الفصائل، أبو حسين الكرعاوي،»), members of a named group («أكد نواب من تحالف سائرون» → the
+/// group) and a document issued by someone («ذكر بيان صادر عن مكتب رئيس الوزراء أن»).
+fn holder_after(
+    doc: &Doc,
+    ents: &Entities,
+    sent: &Sentence,
+    j: usize,
+) -> Option<super::entities::Np> {
+    let of = |k: usize| {
+        (k < sent.t1 && doc.tight(k))
+            .then(|| ents.np_at(k).copied())
+            .flatten()
+    };
+    if generic(doc, j)
+        && j + 1 < sent.t1
+        && doc.tight(j + 1)
+        && crate::arabic::strip_proclitic(doc.word(j + 1), 1) == "من"
+    {
+        if let Some(np) = of(j + 2).filter(|p| ents.ents[p.ent].kind == EntityKind::Organization) {
+            return Some(np);
+        }
+    }
+    if doc.has(j, Cat::Venue) && !doc.word(j).starts_with("ال") {
+        // «بيان صادر عن X» / «بيان لـ X»
+        let mut k = j + 1;
+        if k < sent.t1 && doc.tight(k) && doc.func(k).is_none() {
+            k += 1;
+        }
+        if k < sent.t1 && crate::arabic::strip_proclitic(doc.word(k), 1) == "عن" {
+            return of(k + 1);
+        }
+        return None;
+    }
+    let titled = doc.has(j, Cat::Title);
+    if !titled && !generic(doc, j) {
+        return None;
+    }
+    for k in j + 1..(j + 12).min(sent.t1) {
+        if doc.func(k) == Some(FuncKind::Complementizer)
+            || doc.has(k, Cat::Speech)
+            || sent.quote_before(doc, k).is_some()
+            || doc.gap(k).contains(':')
+        {
+            return None;
+        }
+        if let Some(np) = ents.np_at(k) {
+            let comma = doc.gap(k).trim() == "،";
+            if ents.ents[np.ent].kind == EntityKind::Person
+                && !addressed(doc, ents, np)
+                && ((titled && doc.tight(k)) || comma)
+            {
+                return Some(*np);
+            }
+        }
+    }
+    None
+}
+
+/// «طهران، من جهتها، أعلنت …»، «أما السفارة الأمريكية في بغداد فقالت»: a subject before the
+/// verb set off by a short parenthetical between commas, or followed by a place it is in.
+fn subject_before(
+    doc: &Doc,
+    ents: &Entities,
+    sent: &Sentence,
+    v: usize,
+) -> Option<super::entities::Np> {
+    let usable = |p: &super::entities::Np| p.t0 >= sent.t0 && clause_initial(doc, sent, p.t0);
+    // The place after «في» is where the subject is, not the subject.
+    let located = |p: super::entities::Np| {
+        if ents.ents[p.ent].kind == EntityKind::Place
+            && p.t0 > 0
+            && crate::arabic::strip_proclitic(doc.word(p.t0 - 1), 1) == "في"
+            && doc.tight(p.t0 - 1)
+        {
+            if let Some(q) = ents
+                .np_ending(p.t0 - 1)
+                .filter(|q| ents.ents[q.ent].kind != EntityKind::Place && usable(q))
+            {
+                return Some(*q);
+            }
+        }
+        None
+    };
+    if let Some(p) = ents.np_ending(v).copied() {
+        if doc.gap(v).trim().is_empty() {
+            return located(p);
+        }
+    }
+    if !doc.gap(v).contains('،') {
+        return None;
+    }
+    // «، من جهتها،»، «، بدورها،»: one or two words opening with a preposition.
+    let k = (v.saturating_sub(3)..v)
+        .rev()
+        .find(|&k| doc.gap(k).contains('،'))?;
+    if k >= v || k + 2 < v {
+        return None;
+    }
+    if !(doc.func(k) == Some(FuncKind::Preposition) || doc.word(k).starts_with('ب')) {
+        return None;
+    }
+    let p = ents.np_ending(k).copied().filter(|p| usable(p))?;
+    Some(located(p).unwrap_or(p))
 }
 
 /// Nothing is said after the subject: the sentence ends, or a comma follows it (and its
@@ -502,7 +651,10 @@ fn content_after(
                 continue;
             }
         }
-        if let Some((qa, qb)) = sent.quote_before(doc, k) {
+        // «أعلنت … في بيان تعليق عملياتها …، وذلك "منعاً لإحراج الحكومة"»: once the object
+        // has begun, a later quotation belongs to it.
+        let object_started = sp.takes("obj") && first_plain.is_some();
+        if let Some((qa, qb)) = sent.quote_before(doc, k).filter(|_| !object_started) {
             let words = words_in(doc, qa, qb);
             if words >= 3 || (k > 0 && gap.contains(':')) {
                 return Some((qa + 1, qb.saturating_sub(1).max(qa + 1), true));
@@ -539,6 +691,17 @@ fn content_after(
             }
             _ => false,
         };
+        // «أعلن … انتهاء المهمة القتالية، على أن يقتصر وجودها …»: «على أن» (provided that)
+        // after the object of a verb that takes no «على» opens a condition, not the content.
+        if opener
+            && func == Some(FuncKind::Complementizer)
+            && object_started
+            && !sp.takes("ala")
+            && k > 0
+            && crate::arabic::strip_proclitic(doc.word(k - 1), 2) == "علي"
+        {
+            break;
+        }
         if opener {
             // «إن "…"»: a quotation right after the complementizer is direct speech.
             if let Some((qa, qb)) = sent.quote_before(doc, k + 1) {
@@ -650,8 +813,32 @@ fn source(
     if j >= sent.t1 || doc.func(j) == Some(FuncKind::Relative) || generic(doc, j) {
         return None;
     }
+    // «"…"، بحسب ما قاله النائب حيدر الفتلاوي»: «ما» + a speech verb, then its subject; the
+    // words said stand before the source or follow it.
+    let mut j = j;
     if crate::arabic::strip_proclitic(doc.word(j), 2) == "ما" {
-        return None;
+        let Some(v) = doc
+            .hits
+            .longest(j + 1, Cat::Speech)
+            .filter(|_| j + 1 < sent.t1)
+        else {
+            return None;
+        };
+        j = v.t1;
+        if j >= sent.t1 {
+            return None;
+        }
+        if let Some(np) = ents.np_at(j).copied() {
+            if let Some(c) = quote_before(doc, sent, h) {
+                return Some((np.ent, None, c));
+            }
+            if h.t0 > sent.t0 && doc.gap(h.t0).contains('،') && h.prefix == 0 {
+                let c = (doc.toks[sent.t0].start, doc.toks[h.t0 - 1].end, false);
+                if words_in(doc, c.0, c.1) >= 3 {
+                    return Some((np.ent, None, c));
+                }
+            }
+        }
     }
     let (speaker, end) = if let Some(np) = ents.np_at(j) {
         (np.ent, np.t1)
@@ -703,7 +890,15 @@ fn noun(
         .toks
         .get((np.t1 + 6).min(doc.toks.len().saturating_sub(1)))
         .map_or(usize::MAX, |t| t.end);
-    (content.0 <= window_end).then_some((np.ent, None, content))
+    // «أن إعلان كتائب حزب الله تعليق عملياتها … "لا يعني …"»: the noun's object comes
+    // first, so the quotation is not what the announcement said.
+    let between_plain = (np.t1..doc.tok_at(content.0).min(sent.t1)).any(|k| {
+        doc.func(k).is_none()
+            && !sent.in_time(doc, k)
+            && !doc.has(k, Cat::Venue)
+            && !sent.quoted(doc.toks[k].start)
+    });
+    (content.0 <= window_end && !between_plain).then_some((np.ent, None, content))
 }
 
 /// Venue and addressee from cue words of the statement's sentence outside its content.
