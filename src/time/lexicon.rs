@@ -138,6 +138,8 @@ pub struct TimeLexicon {
     pub(crate) weekday_blockers_after: HashSet<String>,
     pub(crate) future_prefixes: Vec<String>,
     pub(crate) future_words: HashSet<String>,
+    /// Words after which a date is a deadline («حتى سبتمبر 2026») and anchors nothing.
+    pub(crate) deadline_words: HashSet<String>,
     pub(crate) hijri: HashSet<String>,
     pub(crate) clitics: HashSet<String>,
     /// Built from `phrases` after every load; `None` only for an empty default lexicon.
@@ -340,6 +342,7 @@ impl TimeLexicon {
                                 "weekday-blocker" => &mut self.weekday_blockers,
                                 "weekday-blocker-after" => &mut self.weekday_blockers_after,
                                 "future-word" => &mut self.future_words,
+                                "deadline" => &mut self.deadline_words,
                                 "hijri" => &mut self.hijri,
                                 "clitic" => &mut self.clitics,
                                 "future-prefix" => {

@@ -60,13 +60,24 @@ pub fn find_times(
     published: Option<NaiveDate>,
 ) -> Vec<TimeMention> {
     let scan = scan::scan(&normalized.text, lexicon);
-    let mut resolver = resolve::Resolver::new(&scan.raws, published);
+    // A deadline («حتى سبتمبر 2026») is a date of the text but not of its narrative: it anchors
+    // nothing.
+    let anchors: Vec<bool> = scan
+        .raws
+        .iter()
+        .map(|raw| {
+            !scan::word_before(&normalized.text, raw.start)
+                .is_some_and(|w| lexicon.word_in(&lexicon.deadline_words, w))
+        })
+        .collect();
+    let mut resolver = resolve::Resolver::new(&scan.raws, &anchors, published);
     let limit = text.chars().count();
     let mut chars = CharCounter::new(&normalized.text);
     scan.raws
         .iter()
-        .map(|raw| {
-            let resolved = resolver.resolve(&raw.form);
+        .zip(&anchors)
+        .map(|(raw, &anchor)| {
+            let resolved = resolver.resolve(&raw.form, anchor);
             let (start, end) = chars.original(normalized, raw, limit);
             TimeMention {
                 start,

@@ -61,10 +61,13 @@ pub(crate) struct Resolver {
 }
 
 impl Resolver {
-    pub fn new(raws: &[Raw], published: Option<NaiveDate>) -> Self {
+    /// `anchors[i]` says whether `raws[i]` may anchor later expressions (deadlines may not).
+    pub fn new(raws: &[Raw], anchors: &[bool], published: Option<NaiveDate>) -> Self {
         let document_day = raws
             .iter()
-            .filter_map(|r| match r.form {
+            .zip(anchors)
+            .filter(|(_, &anchor)| anchor)
+            .filter_map(|(r, _)| match r.form {
                 Form::Full(d) => Some(d),
                 _ => None,
             })
@@ -78,9 +81,13 @@ impl Resolver {
         }
     }
 
-    /// Resolves the next expression and updates the anchors.
-    pub fn resolve(&mut self, form: &Form) -> Resolved {
+    /// Resolves the next expression and, when it may `anchor` (it is not a deadline), updates
+    /// the anchors.
+    pub fn resolve(&mut self, form: &Form, anchor: bool) -> Resolved {
         let resolved = self.value_of(form);
+        if !anchor {
+            return resolved;
+        }
         if resolved.resolution == Resolution::Explicit {
             match resolved.value {
                 Some(DateValue::Year(y)) if self.explicit.is_none_or(|e| y > year_of(e)) => {
@@ -448,7 +455,7 @@ mod tests {
     fn impossible_day_months_are_dropped() {
         // «29 فبراير» in 2023 does not exist; the window rule must not panic.
         let raws = [];
-        let resolver = Resolver::new(&raws, Some(d(2023, 3, 1)));
+        let resolver = Resolver::new(&raws, &[], Some(d(2023, 3, 1)));
         assert_eq!(resolver.day_month(29, 2, None), UNRESOLVED);
         assert_eq!(
             resolver.day_month(29, 2, Some(Direction::Past)).value,

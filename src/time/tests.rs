@@ -271,6 +271,22 @@ fn same_day_is_the_latest_resolved_day() {
 }
 
 #[test]
+fn a_deadline_anchors_nothing() {
+    // No publication date: «حتى سبتمبر 2026» is a deadline, not the time of the narrative, so
+    // «ديسمبر الماضي» after it is anchored on the narrative date before it (2024-10-03), not
+    // on the deadline.
+    let found = times(
+        "وفي 3 تشرين الأول 2024 قال الوزير إن الانسحاب يستمر حتى سبتمبر 2026. \
+         وكانت المحادثات قد بدأت في ديسمبر الماضي",
+        None,
+    );
+    let december = found.iter().find(|t| t.0 == "ديسمبر الماضي").expect("found");
+    assert_eq!(december.1.as_deref(), Some("2023-12"), "{found:?}");
+    // The deadline itself keeps its value.
+    assert!(found.iter().any(|t| t.1.as_deref() == Some("2026-09")), "{found:?}");
+}
+
+#[test]
 fn last_december() {
     // «ديسمبر الماضي» is the last December before the anchor.
     assert_eq!(
