@@ -420,7 +420,25 @@ fn verb(
                     _ => ents.ents[p.ent].kind == EntityKind::Person,
                 })
                 .map(|p| p.ent);
-            (first_person.or_else(|| last_speaker(ents, out, gender))?, j)
+            // «قالت النائبة شيرين رشيد … وتابعت: "…"»: a feminine verb goes on with the woman
+            // whose feminine verb came just before.
+            let she = out
+                .last()
+                .filter(|_| gender == Gender::Feminine)
+                .and_then(|st| {
+                    let v = doc.tok_at(st.verb.0);
+                    doc.hits
+                        .longest(v, Cat::Speech)
+                        .filter(|vh| doc.lex.speech[vh.idx].gender == Gender::Feminine)
+                        .and(st.speaker)
+                        .filter(|&e| ents.ents[e].kind == EntityKind::Person)
+                });
+            (
+                first_person
+                    .or(she)
+                    .or_else(|| last_speaker(ents, out, gender))?,
+                j,
+            )
         };
     // News style puts the words first: «"…"، يقول الفتلاوي»، «القوات باقية، قال رسول».
     if let Some(c) = quote_before(doc, sent, h) {
@@ -524,6 +542,12 @@ fn subject_before(
     if let Some(p) = ents.np_ending(v).copied() {
         if doc.gap(v).trim().is_empty() {
             return located(p);
+        }
+    }
+    // «قوات سوريا الديمقراطية "قسد" قالت»: a quoted short name between subject and verb.
+    if v > 1 && sent.quoted(doc.toks[v - 1].start) && doc.tight(v) && doc.tight(v - 1) {
+        if let Some(p) = ents.np_ending(v - 1).filter(|p| usable(p)) {
+            return Some(*p);
         }
     }
     if !doc.gap(v).contains('،') {
@@ -654,7 +678,13 @@ fn content_after(
         // «أعلنت … في بيان تعليق عملياتها …، وذلك "منعاً لإحراج الحكومة"»: once the object
         // has begun, a later quotation belongs to it.
         let object_started = sp.takes("obj") && first_plain.is_some();
-        if let Some((qa, qb)) = sent.quote_before(doc, k).filter(|_| !object_started) {
+        // «في مقابلة مع "سكاي نيوز عربية"»: a quotation after a preposition that opens no
+        // content of this verb is a name.
+        let after_other_prep = k > 0 && doc.func(k - 1) == Some(FuncKind::Preposition);
+        if let Some((qa, qb)) = sent
+            .quote_before(doc, k)
+            .filter(|_| !object_started && !after_other_prep)
+        {
             let words = words_in(doc, qa, qb);
             if words >= 3 || (k > 0 && gap.contains(':')) {
                 return Some((qa + 1, qb.saturating_sub(1).max(qa + 1), true));
@@ -669,6 +699,8 @@ fn content_after(
             let venue = doc.has(k, Cat::Venue);
             match doc.lex.speech[hk.idx].kind {
                 SpeechKind::Verb | SpeechKind::Relay if !hk.suffixed => break,
+                // «أعلنت ترحيبها بـ«…»، معتبرة أن …»: the participle's clause is not the object's.
+                SpeechKind::Participle if object_started => break,
                 SpeechKind::Noun if (!after_prep || !venue) && !hk.suffixed => break,
                 _ => {}
             }
@@ -691,14 +723,14 @@ fn content_after(
             }
             _ => false,
         };
-        // «أعلن … انتهاء المهمة القتالية، على أن يقتصر وجودها …»: «على أن» (provided that)
-        // after the object of a verb that takes no «على» opens a condition, not the content.
+        // «أعلن … انتهاء المهمة القتالية، على أن يقتصر وجودها …»: after the object and a
+        // comma, «على أن» (provided that) opens a condition, not the content of a verb that
+        // takes no «على».
         if opener
-            && func == Some(FuncKind::Complementizer)
             && object_started
             && !sp.takes("ala")
-            && k > 0
-            && crate::arabic::strip_proclitic(doc.word(k - 1), 2) == "علي"
+            && doc.gap(k.saturating_sub(1)).contains(['،', ','])
+            && crate::arabic::strip_proclitic(doc.word(k.saturating_sub(1)), 2) == "علي"
         {
             break;
         }
@@ -795,7 +827,12 @@ fn relay(
     if k >= sent.t1 || k >= j + 15 {
         return None;
     }
-    let np = ents.np_at(k + 1).copied()?;
+    // «عن معاون رئيس أركان الجيش الفريق الركن عبد الأمير الخفاجي قوله»: a title phrase ending
+    // in its holder's name.
+    let np = ents
+        .np_at(k + 1)
+        .copied()
+        .or_else(|| holder_after(doc, ents, sent, k + 1))?;
     let content = content_after(doc, sent, np.t1, &frames_that())?;
     Some((np.ent, via.filter(|&v| v != np.ent), content))
 }
