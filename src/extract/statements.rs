@@ -527,7 +527,7 @@ fn subject_before(
     let located = |p: super::entities::Np| {
         if ents.ents[p.ent].kind == EntityKind::Place
             && p.t0 > 0
-            && crate::arabic::strip_proclitic(doc.word(p.t0 - 1), 1) == "في"
+            && doc.word(p.t0 - 1) == "في"
             && doc.tight(p.t0 - 1)
         {
             if let Some(q) = ents
@@ -540,8 +540,18 @@ fn subject_before(
         None
     };
     if let Some(p) = ents.np_ending(v).copied() {
-        if doc.gap(v).trim().is_empty() {
-            return located(p);
+        // «قوات سوريا الديمقراطية "قسد" قالت»: quote marks of a short name may stand between.
+        let g = doc.gap(v);
+        let quote_marks = !g.trim().is_empty()
+            && g.chars()
+                .all(|c| c.is_whitespace() || matches!(c, '"' | '«' | '»'));
+        if g.trim().is_empty() || quote_marks {
+            if let Some(q) = located(p) {
+                return Some(q);
+            }
+            if quote_marks && usable(&p) {
+                return Some(p);
+            }
         }
     }
     // «قوات سوريا الديمقراطية "قسد" قالت»: a quoted short name between subject and verb.
@@ -1116,7 +1126,10 @@ fn said_earlier(doc: &Doc, st: &Stmt) -> bool {
 /// «لرووداو»، «في تصريح لـ"سبوتنيك"». «للصحافيين» is a function word (a press event, not an
 /// interview).
 fn interview(doc: &Doc, st: &Stmt) -> bool {
-    if bare(doc.word(doc.tok_at(st.verb.0))).starts_with('ي') {
+    // «في مقابلة متلفزة مع "سكاي نيوز عربية"»: an interview is given to the outlet.
+    if bare(doc.word(doc.tok_at(st.verb.0))).starts_with('ي')
+        || st.venue.as_deref() == Some("interview")
+    {
         return true;
     }
     let t0 = doc.tok_at(st.verb.1);
