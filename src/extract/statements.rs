@@ -168,6 +168,8 @@ pub(crate) fn find(
                     && !doc.word(t - 1).chars().any(|c| c.is_ascii_digit())
                     && !doc.has(t - 1, Cat::Speech)
                     && !sent.in_time(doc, t - 1)
+                    // «قوات سوريا الديمقراطية "قسد" قالت»: a quoted short name is no noun.
+                    && !sent.quoted(doc.toks[t - 1].start)
                 {
                     t = next;
                     continue;
