@@ -277,6 +277,19 @@ fn head_phrase(doc: &Doc, t: usize, cat: Cat) -> Option<(usize, String, Option<S
     let mut quoted = false;
     let mut extended = false;
     while k < doc.toks.len() && k - t - 1 < words + usize::from(extended) && doc.tight(k) {
+        // «مكتب رئيس الوزراء»: an indefinite head in construct with a definite post.
+        if let Some(ti) = doc
+            .hits
+            .longest(k, Cat::Title)
+            .filter(|ti| k == t + 1 && !head_definite && ti.prefix == 0 && ti.t1 > k + 1)
+            .filter(|ti| doc.word(ti.t1 - 1).starts_with("ال"))
+        {
+            let ti = *ti;
+            parts.push(doc.orig(ti.s, ti.e));
+            definite = true;
+            k = ti.t1;
+            break;
+        }
         if doc.func(k).is_some()
             || doc.hits.starting(k).iter().any(|x| {
                 matches!(
