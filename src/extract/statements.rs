@@ -1061,7 +1061,10 @@ fn dates(doc: &Doc, ents: &Entities, out: &mut [Stmt], first: usize, times: &[Ti
 /// - otherwise the statement belongs to the story's news day: the day the lead paragraph gives
 ///   («أمس الاثنين», within a week before publication), else the publication day.
 fn undated(doc: &Doc, out: &mut [Stmt], times: &[Time], published: Option<NaiveDate>) {
-    let Some(pubd) = published else { return };
+    let Some(pubd) = published else {
+        dateline_day(doc, out, times);
+        return;
+    };
     let lead = lead_day(doc, out, times, pubd);
     let open: Vec<usize> = (0..out.len()).filter(|&i| out[i].time.is_none()).collect();
     for (n, &i) in open.iter().enumerate() {
@@ -1083,6 +1086,33 @@ fn undated(doc: &Doc, out: &mut [Stmt], times: &[Time], published: Option<NaiveD
             out[i].time = Some(l);
         } else {
             out[i].published = true;
+        }
+    }
+}
+
+/// No publication date, but the lead opens with a dateline the time module did not take for one
+/// («بغداد 30 ديسمبر 2019 (شينخوا) أدانت …»): a full date before the first verb of the first
+/// body line is the story's day, and undated statements not said earlier take it.
+fn dateline_day(doc: &Doc, out: &mut [Stmt], times: &[Time]) {
+    let Some(line) = doc.lines.iter().find(|l| l.kind == LineKind::Body) else {
+        return;
+    };
+    let Some((k, t)) = times
+        .iter()
+        .enumerate()
+        .find(|(_, t)| t.s >= line.start && t.e <= line.end)
+    else {
+        return;
+    };
+    let explicit_day = t.resolution == crate::model::Resolution::Explicit
+        && matches!(t.value, Some(DateValue::Day(_)))
+        && doc.tok_at(t.s) <= doc.tok_at(line.start) + 2;
+    if !explicit_day {
+        return;
+    }
+    for i in 0..out.len() {
+        if out[i].time.is_none() && !said_earlier(doc, &out[i]) {
+            out[i].time = Some(k);
         }
     }
 }
