@@ -1447,6 +1447,30 @@ mod tests {
     }
 
     #[test]
+    fn documents_and_groups_as_subjects_and_a_dateline_day() {
+        // «ذكر بيان صادر عن X»، «وأضاف البيان»: the issuer speaks; the full date opening the
+        // lead (a dateline followed by an agency) dates statements when metadata has none.
+        let text = "عمان 12 آذار 2024 (بترا) عقد مجلس الوزراء الأردني جلسة طارئة لبحث التطورات.\n\
+            وذكر بيان صادر عن مكتب رئيس الوزراء أن الحكومة تتابع التطورات الإقليمية.\n\
+            وأضاف البيان أن الحكومة \"لن تسمح بتحول أراضيها إلى ساحة صراع\".";
+        let s = said(text);
+        assert_eq!(s.len(), 2, "{s:?}");
+        assert_eq!(s[0].0, "مكتب رئيس الوزراء", "{s:?}");
+        assert_eq!(s[1].0, "مكتب رئيس الوزراء", "{s:?}");
+        let lex = Lexicon::builtin().expect("builtin lexicon");
+        let a = Article {
+            id: "t".into(),
+            text: text.into(),
+            ..Default::default()
+        };
+        let x = extract(&a, &lex).remove(0);
+        let v = x
+            .time(x.statements[1].time.as_deref())
+            .and_then(|t| t.value.clone());
+        assert_eq!(v.as_deref(), Some("2024-03-12"), "{:?}", x.statements);
+    }
+
+    #[test]
     fn object_contents_and_their_quotations() {
         // The object came first: the later short quotation and «، على أن» belong to it.
         let s = said("وكانت حركة النجباء قد أعلنت، مساء أمس، في بيان وقف هجماتها ضد القواعد الأمريكية، وذلك \"حفاظاً على المصلحة الوطنية العليا\".");
