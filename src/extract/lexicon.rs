@@ -114,6 +114,8 @@ pub(crate) enum StanceCue {
     Opposes,
     Negator,
     Conditional,
+    /// A predicate after the cue that rejects it: «بقاء القوات مرفوض».
+    Verdict,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -584,6 +586,7 @@ impl Lexicon {
                         "opposes" => StanceCue::Opposes,
                         "negator" => StanceCue::Negator,
                         "conditional" => StanceCue::Conditional,
+                        "verdict" => StanceCue::Verdict,
                         other => return Err(syntax(file, line, format!("unknown kind {other:?}"))),
                     };
                     self.stance.push(cue);

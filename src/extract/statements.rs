@@ -496,8 +496,10 @@ fn holder_after(
         return None;
     }
     for k in j + 1..(j + 12).min(sent.t1) {
+        // «قال رئيس الوزراء في مؤتمر صحفي مع نظيره الفرنسي …»: a venue ends the subject.
         if doc.func(k) == Some(FuncKind::Complementizer)
             || doc.has(k, Cat::Speech)
+            || doc.has(k, Cat::Venue)
             || sent.quote_before(doc, k).is_some()
             || doc.gap(k).contains(':')
         {
@@ -1262,7 +1264,10 @@ fn stance_in(doc: &Doc, s: usize, e: usize) -> Option<Stance> {
         .collect();
     for h in &cues {
         let cue = doc.lex.stance[h.idx];
-        if matches!(cue, StanceCue::Negator | StanceCue::Conditional) {
+        if matches!(
+            cue,
+            StanceCue::Negator | StanceCue::Conditional | StanceCue::Verdict
+        ) {
             continue;
         }
         // A negator governs the rest of its clause: up to twelve words, not across a comma.
@@ -1280,7 +1285,15 @@ fn stance_in(doc: &Doc, s: usize, e: usize) -> Option<Stance> {
                             && n.t1 <= c.t1
                 })
         });
-        let supports = (cue == StanceCue::Supports) != negated;
+        // «بقاء القوات الأجنبية مرفوض»، «الانسحاب الكامل … سيكون خطأً استراتيجياً»: a verdict
+        // later in the same clause rejects what the cue names.
+        let rejected = cues.iter().any(|v| {
+            doc.lex.stance[v.idx] == StanceCue::Verdict
+                && v.t0 > h.t0
+                && v.t0 <= h.t1 + 10
+                && (h.t1..=v.t0).all(|k| !doc.gap(k).contains(['،', ',', '.']))
+        });
+        let supports = ((cue == StanceCue::Supports) != negated) != rejected;
         return Some(if supports {
             Stance::Supports
         } else {
@@ -1468,6 +1481,24 @@ mod tests {
             .time(x.statements[1].time.as_deref())
             .and_then(|t| t.value.clone());
         assert_eq!(v.as_deref(), Some("2024-03-12"), "{:?}", x.statements);
+    }
+
+    #[test]
+    fn a_verdict_after_the_cue_reverses_it() {
+        // «بقاء القوات الأجنبية مرفوض»: the cue «بقاء» (opposes withdrawal) is rejected.
+        let lex = Lexicon::builtin().expect("builtin lexicon");
+        let a = Article {
+            id: "t".into(),
+            text: "قال النائب الأردني سامي الحداد إن بقاء القوات الأجنبية في المنطقة مرفوض.".into(),
+            ..Default::default()
+        };
+        let x = extract(&a, &lex).remove(0);
+        assert_eq!(
+            x.statements[0].stance,
+            Some(crate::model::Stance::Supports),
+            "{:?}",
+            x.statements
+        );
     }
 
     #[test]
