@@ -868,13 +868,10 @@ fn source(
     // words said stand before the source or follow it.
     let mut j = j;
     if crate::arabic::strip_proclitic(doc.word(j), 2) == "ما" {
-        let Some(v) = doc
+        let v = doc
             .hits
             .longest(j + 1, Cat::Speech)
-            .filter(|_| j + 1 < sent.t1)
-        else {
-            return None;
-        };
+            .filter(|_| j + 1 < sent.t1)?;
         j = v.t1;
         if j >= sent.t1 {
             return None;
@@ -1112,9 +1109,9 @@ fn dateline_day(doc: &Doc, out: &mut [Stmt], times: &[Time]) {
     if !explicit_day {
         return;
     }
-    for i in 0..out.len() {
-        if out[i].time.is_none() && !said_earlier(doc, &out[i]) {
-            out[i].time = Some(k);
+    for st in out.iter_mut() {
+        if st.time.is_none() && !said_earlier(doc, st) {
+            st.time = Some(k);
         }
     }
 }
