@@ -280,10 +280,16 @@ fn a_deadline_anchors_nothing() {
          وكانت المحادثات قد بدأت في ديسمبر الماضي",
         None,
     );
-    let december = found.iter().find(|t| t.0 == "ديسمبر الماضي").expect("found");
+    let december = found
+        .iter()
+        .find(|t| t.0 == "ديسمبر الماضي")
+        .expect("found");
     assert_eq!(december.1.as_deref(), Some("2023-12"), "{found:?}");
     // The deadline itself keeps its value.
-    assert!(found.iter().any(|t| t.1.as_deref() == Some("2026-09")), "{found:?}");
+    assert!(
+        found.iter().any(|t| t.1.as_deref() == Some("2026-09")),
+        "{found:?}"
+    );
 }
 
 #[test]
