@@ -161,7 +161,7 @@ fn heldout_articles_score() {
 
 /// The second blind set (tests/articles/blind2, ten articles written without reading the code).
 /// First run: F1 0.832, speaker 0.859, date 0.904, stance 0.444 (the unseen-text estimate); its
-/// misses were then fixed by cause (/work/diagnosis.md, «blind2»), so this floor guards the rules.
+/// misses were then fixed by cause (docs/heldout-diagnosis.md, «blind2»), so this floor guards the rules.
 #[test]
 fn blind2_articles_score() {
     let r = report("tests/gold/blind2", Some("tests/articles/blind2"));
