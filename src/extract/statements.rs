@@ -1305,52 +1305,44 @@ mod tests {
     use crate::corpus::Article;
     use crate::extract::{extract, Lexicon};
 
-    /// (speaker, verb, content) of every statement of `text`.
-    fn said(text: &str) -> Vec<(String, String, String)> {
+    /// The extraction of `text`, published on `published` (YYYY-MM-DD) if given.
+    fn extraction(text: &str, published: Option<&str>) -> crate::model::Extraction {
         let lex = Lexicon::builtin().expect("builtin lexicon");
         let a = Article {
             id: "t".into(),
             text: text.into(),
+            published: published.and_then(|p| p.parse().ok()),
             ..Default::default()
         };
-        let x = extract(&a, &lex).remove(0);
+        extract(&a, &lex).remove(0)
+    }
+
+    /// The Arabic name of a statement's speaker, or "".
+    fn speaker(x: &crate::model::Extraction, s: &crate::model::Statement) -> String {
+        s.speaker
+            .as_ref()
+            .and_then(|id| x.entities.iter().find(|e| &e.id == id))
+            .map(|e| e.name_ar.clone())
+            .unwrap_or_default()
+    }
+
+    /// (speaker, verb, content) of every statement of `text`.
+    fn said(text: &str) -> Vec<(String, String, String)> {
+        let x = extraction(text, None);
         x.statements
             .iter()
-            .map(|s| {
-                let sp = s
-                    .speaker
-                    .as_ref()
-                    .and_then(|id| x.entities.iter().find(|e| &e.id == id));
-                (
-                    sp.map(|e| e.name_ar.clone()).unwrap_or_default(),
-                    s.verb.text.clone(),
-                    s.content.text.clone(),
-                )
-            })
+            .map(|s| (speaker(&x, s), s.verb.text.clone(), s.content.text.clone()))
             .collect()
     }
 
     /// (speaker, date value) of every statement of `text` published on `published`.
     fn dated(text: &str, published: &str) -> Vec<(String, Option<String>)> {
-        let lex = Lexicon::builtin().expect("builtin lexicon");
-        let a = Article {
-            id: "t".into(),
-            text: text.into(),
-            published: published.parse().ok(),
-            ..Default::default()
-        };
-        let x = extract(&a, &lex).remove(0);
+        let x = extraction(text, Some(published));
         x.statements
             .iter()
             .map(|s| {
-                let sp = s
-                    .speaker
-                    .as_ref()
-                    .and_then(|id| x.entities.iter().find(|e| &e.id == id));
-                (
-                    sp.map(|e| e.name_ar.clone()).unwrap_or_default(),
-                    x.time(s.time.as_deref()).and_then(|t| t.value.clone()),
-                )
+                let date = x.time(s.time.as_deref()).and_then(|t| t.value.clone());
+                (speaker(&x, s), date)
             })
             .collect()
     }
