@@ -1459,13 +1459,7 @@ mod tests {
         assert_eq!(s.len(), 2, "{s:?}");
         assert_eq!(s[0].0, "مكتب رئيس الوزراء", "{s:?}");
         assert_eq!(s[1].0, "مكتب رئيس الوزراء", "{s:?}");
-        let lex = Lexicon::builtin().expect("builtin lexicon");
-        let a = Article {
-            id: "t".into(),
-            text: text.into(),
-            ..Default::default()
-        };
-        let x = extract(&a, &lex).remove(0);
+        let x = extraction(text, None);
         let v = x
             .time(x.statements[1].time.as_deref())
             .and_then(|t| t.value.clone());
@@ -1475,13 +1469,10 @@ mod tests {
     #[test]
     fn a_verdict_after_the_cue_reverses_it() {
         // «بقاء القوات الأجنبية مرفوض»: the cue «بقاء» (opposes withdrawal) is rejected.
-        let lex = Lexicon::builtin().expect("builtin lexicon");
-        let a = Article {
-            id: "t".into(),
-            text: "قال النائب الأردني سامي الحداد إن بقاء القوات الأجنبية في المنطقة مرفوض.".into(),
-            ..Default::default()
-        };
-        let x = extract(&a, &lex).remove(0);
+        let x = extraction(
+            "قال النائب الأردني سامي الحداد إن بقاء القوات الأجنبية في المنطقة مرفوض.",
+            None,
+        );
         assert_eq!(
             x.statements[0].stance,
             Some(crate::model::Stance::Supports),
@@ -1533,14 +1524,10 @@ mod tests {
 
     #[test]
     fn relay_gives_speaker_and_via() {
-        let lex = Lexicon::builtin().expect("builtin lexicon");
-        let text = "نقلت وكالة رويترز للأنباء عن اللواء مارك هاريسون قوله إنه لم يتلق أي معلومات عن أي خطط للانسحاب.";
-        let a = Article {
-            id: "t".into(),
-            text: text.into(),
-            ..Default::default()
-        };
-        let x = extract(&a, &lex).remove(0);
+        let x = extraction(
+            "نقلت وكالة رويترز للأنباء عن اللواء مارك هاريسون قوله إنه لم يتلق أي معلومات عن أي خطط للانسحاب.",
+            None,
+        );
         let st = &x.statements[0];
         let entity = |id: &Option<String>| x.entities.iter().find(|e| Some(&e.id) == id.as_ref());
         // The speaker is not in the gazetteer: found after «عن» and the rank «اللواء».
