@@ -4,7 +4,7 @@
 //! (+ `.meta.json`) articles and run `cargo bench --bench extract`. The corpus is extracted
 //! `NEWSKG_BENCH_ROUNDS` times (default 3) after one warm-up round; the best round is reported,
 //! because on a shared machine the others measure the neighbours. Then the whole corpus glued into
-//! one article (capped at 4 MB), which must run at about the same speed: no rule may be
+//! one article (capped at NEWSKG_BENCH_LONG_MB, default 4 MB; 0 skips it), which must run at about the same speed: no rule may be
 //! quadratic in the article's length.
 
 use newskg::corpus::{self, Article};
@@ -52,15 +52,28 @@ fn main() {
             best = best.min(secs);
         }
     }
+    let names = ["doc", "dateline", "entities", "times", "statements", "events", "output", "doc:norm+tok", "doc:scan", "doc:retain", "doc:lines"];
+    for (i, n) in names.iter().enumerate() {
+        let ns = newskg::extract::PROF[i].load(std::sync::atomic::Ordering::Relaxed);
+        println!("  {n}: {:.3} s", ns as f64 / 1e9 / (rounds + 1) as f64);
+    }
     println!(
         "extract (1 core, best of {rounds}): {best:.2} s, {:.1} MB/s, {:.0} articles/s, {statements} statements",
         mb / best,
         articles.len() as f64 / best,
     );
 
+    // NEWSKG_BENCH_LONG_MB (default 4) caps the glued article; 0 skips it (for profiling).
+    let long_cap: usize = std::env::var("NEWSKG_BENCH_LONG_MB")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(4);
+    if long_cap == 0 {
+        return;
+    }
     let mut long = String::new();
     for a in &articles {
-        if long.len() > 4_000_000 {
+        if long.len() > long_cap * 1_000_000 {
             break;
         }
         long.push_str(&a.text);

@@ -236,6 +236,56 @@ pub fn is_proclitic(prefix: &str) -> bool {
     )
 }
 
+/// Every proclitic sequence ([`is_proclitic`]) a folded word starts with, the empty one first and
+/// then by length: the readings under which the rest of the word may be a name or keyword.
+/// A sequence is a conjunction (و ف), then a preposition (ب ل ك), then the article (ال, written
+/// «لل» after ل).
+pub fn proclitic_readings(word: &str) -> impl Iterator<Item = &str> + '_ {
+    const WAW: &str = "و";
+    const FA: &str = "ف";
+    let mut lens = [0usize; 8];
+    let mut k = 1;
+    let mut push = |n: usize| {
+        lens[k] = n;
+        k += 1;
+    };
+    for conj in [0, 2] {
+        if conj == 2 && !(word.starts_with(WAW) || word.starts_with(FA)) {
+            break;
+        }
+        let after = &word[conj..];
+        if conj > 0 {
+            push(conj);
+        }
+        // The article alone: «ال», «وال», «فال».
+        if after.starts_with("ال") {
+            push(conj + 4);
+        }
+        let prep = if after.starts_with('ب') {
+            'ب'
+        } else if after.starts_with('ل') {
+            'ل'
+        } else if after.starts_with('ك') {
+            'ك'
+        } else {
+            continue;
+        };
+        push(conj + 2);
+        let rest = &after[2..];
+        // ب/ك + ال («بال», «وبال», «فبال», «كال», «وكال»; not «فكال»); ل + ال is «لل».
+        let with_article = match prep {
+            'ل' => rest.starts_with('ل'),
+            'ك' => rest.starts_with("ال") && !word.starts_with(FA),
+            _ => rest.starts_with("ال"),
+        };
+        if with_article {
+            push(conj + if prep == 'ل' { 4 } else { 6 });
+        }
+    }
+    lens[1..k].sort_unstable();
+    (0..k).map(move |i| &word[..lens[i]])
+}
+
 /// Proclitics a verb may carry: only the conjunctions («وقال»، «فأكد»).
 pub fn is_verb_proclitic(prefix: &str) -> bool {
     matches!(prefix, "" | "و" | "ف")
@@ -285,6 +335,22 @@ mod tests {
         assert_eq!(strip_proclitic("للعراق", 3), "عراق");
         assert!(is_proclitic("وبال") && !is_proclitic("بو"));
         assert_eq!(n.folded(5), 5);
+    }
+
+    #[test]
+    fn proclitic_readings_are_the_proclitic_prefixes() {
+        for word in [
+            "وبالعراق", "للعراق", "فللحكومة", "والقوات", "كالعادة", "فكالعادة", "ولبنان", "بلد",
+            "الو", "وكالة", "فبالتالي", "لل", "و", "قال", "ابن",
+        ] {
+            let got: Vec<&str> = proclitic_readings(word).collect();
+            let mut want: Vec<&str> = (0..=word.len())
+                .filter(|&i| word.is_char_boundary(i) && is_proclitic(&word[..i]))
+                .map(|i| &word[..i])
+                .collect();
+            want.sort_by_key(|p| p.len());
+            assert_eq!(got, want, "{word}");
+        }
     }
 
     #[test]

@@ -7,7 +7,6 @@
 
 use super::entities::Entities;
 use super::lexicon::Cat;
-use super::structure::{self, LineKind};
 use super::{Doc, Time};
 use crate::model::EntityKind;
 
@@ -36,9 +35,8 @@ pub(crate) struct Num {
 pub(crate) fn find(doc: &Doc, ents: &Entities, times: &[Time]) -> (Vec<Ev>, Vec<Num>) {
     let mut events = Vec::new();
     let mut numbers = Vec::new();
-    for line in doc.lines.iter().filter(|l| l.kind == LineKind::Body) {
-        let quotes = structure::quotes(&doc.chars, line.start, line.end);
-        for (ss, se) in structure::sentences(&doc.chars, line.start, line.end, &quotes) {
+    for (_, para) in doc.body() {
+        for &(ss, se) in &para.sentences {
             let (t0, t1) = (doc.tok_at(ss), doc.tok_at(se));
             let from = ents.nps.partition_point(|p| p.t0 < t0);
             let nps: Vec<_> = ents.nps[from..]

@@ -1,6 +1,6 @@
 //! The extractor's linguistic knowledge, read from the TSV files of `lexicon/` (embedded in the
-//! binary) and of user directories with the same layout, and one Aho-Corasick automaton over the
-//! folded forms of every entry, built once per lexicon.
+//! binary) and of user directories with the same layout, and a word index over the folded forms
+//! of every entry, built once per lexicon.
 //!
 //! Input: TSV text (header line, one fact a line, `#` comments). Output: [`Lexicon`] with typed
 //! tables and [`Lexicon::scan`], which finds every entry in an article's folded text at word
@@ -9,7 +9,6 @@
 use crate::arabic::{self, Normalized, Token};
 use crate::model::EntityKind;
 use crate::time::{TimeLexicon, TimeLexiconError};
-use aho_corasick::{AhoCorasick, MatchKind};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::path::Path;
@@ -138,7 +137,7 @@ pub(crate) enum FuncKind {
     Common,
 }
 
-/// The table an automaton pattern belongs to.
+/// The table a lexicon pattern belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub(crate) enum Cat {
     Gaz,
@@ -165,6 +164,42 @@ struct Payload {
     needs_suffix: bool,
     /// The pattern ends with a proclitic («وفقا ل») and may end inside the next word.
     open_end: bool,
+    /// The clitics this entry allows around it ([`accepts`]), filled in when the index is built.
+    accept: u16,
+}
+
+/// What stands before a match in its first word: nothing, a conjunction (و ف), the
+/// prepositions ب or ل alone, or another proclitic sequence.
+fn prefix_class(prefix: &str) -> u16 {
+    match prefix {
+        "" => 0,
+        "و" | "ف" => 1,
+        "ب" | "ل" => 2,
+        _ => 3,
+    }
+}
+
+/// What follows a match in its last word: nothing, a pronoun suffix, or anything else.
+fn suffix_class(suffix: &str) -> u16 {
+    if suffix.is_empty() {
+        0
+    } else if arabic::is_pronoun_suffix(suffix) {
+        1
+    } else {
+        2
+    }
+}
+
+/// The bit of a (prefix class, suffix class) pair in an acceptance mask.
+fn clitic_bit(prefix: u16, suffix: u16) -> u16 {
+    1 << (prefix * 3 + suffix)
+}
+
+/// Length and clitic acceptance of one pattern (the union of its payloads').
+#[derive(Debug, Clone, Copy)]
+struct PatternInfo {
+    chars: u32,
+    accept: u16,
 }
 
 /// One lexicon entry found in an article: tokens `[t0, t1)`, folded characters `[s, e)` of the
@@ -286,12 +321,16 @@ pub struct Lexicon {
     pending: Vec<(String, Cat, usize)>,
     /// Folded boilerplate markers, longest first.
     pub(crate) boiler_forms: Vec<(String, Boiler)>,
-    /// Folded patterns; those with a character outside [`narrow`]'s alphabet are checked again
-    /// against the text after a match.
+    /// Folded patterns, with what each stands for.
     patterns: Vec<String>,
-    wide: Vec<bool>,
     payloads: Vec<Vec<Payload>>,
-    automaton: Option<AhoCorasick>,
+    pattern_info: Vec<PatternInfo>,
+    /// Word index of the patterns: first word → patterns. A one-word pattern is found under
+    /// itself, a longer one under its first word and checked against the text that follows.
+    by_word: HashMap<Box<str>, Vec<u32>, WordHash>,
+    /// Patterns that may end inside a longer word with any ending (boilerplate markers),
+    /// bucketed by the [`narrow_char`] of their first character.
+    open_words: Vec<Vec<u32>>,
     /// (file name, content) of every file read, in order, for the fingerprint.
     sources: Vec<(String, String)>,
 }
@@ -640,7 +679,7 @@ impl Lexicon {
         Ok(())
     }
 
-    /// Rebuilds the name indexes and the automaton from the tables.
+    /// Rebuilds the name indexes and the word index from the tables.
     fn build(&mut self) -> Result<(), LexiconError> {
         let mut map: HashMap<String, usize> = HashMap::new();
         let mut patterns: Vec<String> = Vec::new();
@@ -682,6 +721,7 @@ impl Lexicon {
                     idx,
                     needs_suffix,
                     open_end,
+                    accept: 0,
                 });
             }
         };
@@ -711,116 +751,196 @@ impl Lexicon {
             .collect();
         self.boiler_forms
             .sort_by_key(|(f, _)| std::cmp::Reverse(f.chars().count()));
-        let automaton = AhoCorasick::builder()
-            .match_kind(MatchKind::Standard)
-            .kind(Some(aho_corasick::AhoCorasickKind::ContiguousNFA))
-            .build(patterns.iter().map(|p| narrow(p)))
-            .map_err(|e| LexiconError::Automaton(e.to_string()))?;
-        self.wide = patterns
+        for p in payloads.iter_mut().flatten() {
+            p.accept = self.accepts(p);
+        }
+        let mut by_word: HashMap<Box<str>, Vec<u32>, WordHash> = HashMap::default();
+        let mut open_words = vec![Vec::new(); 256];
+        for (id, p) in patterns.iter().enumerate() {
+            // A match starts and ends inside words: a pattern that starts or ends with a
+            // separator («[إعلان 2]») can never be found, as with any word-bounded search.
+            let (Some(first), Some(last)) = (p.chars().next(), p.chars().last()) else {
+                continue;
+            };
+            if !arabic::is_word_char(first) || !arabic::is_word_char(last) {
+                continue;
+            }
+            let word_end = p.find(|c: char| !arabic::is_word_char(c)).unwrap_or(p.len());
+            let id = id as u32;
+            by_word.entry(p[..word_end].into()).or_default().push(id);
+            if word_end == p.len() && payloads[id as usize].iter().any(|x| x.cat == Cat::Boiler) {
+                open_words[usize::from(narrow_char(first))].push(id);
+            }
+        }
+        self.pattern_info = patterns
             .iter()
-            .map(|p| p.chars().any(|c| narrow_char(c) == WIDE))
+            .zip(&payloads)
+            .map(|(p, x)| PatternInfo {
+                chars: p.chars().count() as u32,
+                accept: x.iter().fold(0, |a, x| a | x.accept),
+            })
             .collect();
         self.patterns = patterns;
         self.payloads = payloads;
-        self.automaton = Some(automaton);
+        self.by_word = by_word;
+        self.open_words = open_words;
         Ok(())
     }
 
-    /// Finds every lexicon entry in the folded text at word boundaries.
+    /// Finds every lexicon entry in the folded text at word boundaries: an entry starts after
+    /// a proclitic sequence of its first word (or at its start) and ends at the end of its last
+    /// word or before a pronoun suffix (boilerplate markers: before any ending).
+    ///
+    /// One pass over the words: for each proclitic reading of a word, the rest of the word, and
+    /// the rest without each pronoun suffix it ends with, are looked up in the word index.
     pub(crate) fn scan(&self, n: &Normalized, tokens: &[Token]) -> Hits {
         let mut list = Vec::new();
-        let Some(ac) = &self.automaton else {
-            return Hits::default();
-        };
         let text = n.text.as_str();
-        // The automaton runs over the folded text narrowed to one byte a character ([`narrow`]):
-        // match offsets are character offsets, and the automaton is half as deep.
-        let chars: Vec<u8> = text.chars().map(narrow_char).collect();
-        // Token of every character (`NONE` between words): a match counts only when it starts and
-        // ends inside words, so one unanchored pass over the text, filtered here, finds the same
-        // entries as searching from each word start.
-        const NONE: u32 = u32::MAX;
-        let mut tok_of = vec![NONE; chars.len()];
-        for (i, tok) in tokens.iter().enumerate() {
-            tok_of[tok.start..tok.end].fill(i as u32);
-        }
-        let mut state = aho_corasick::automaton::OverlappingState::start();
-        let input = aho_corasick::Input::new(&chars);
-        loop {
-            if ac.try_find_overlapping(input.clone(), &mut state).is_err() {
-                break;
-            }
-            let Some(m) = state.get_match() else { break };
-            let (cs, ce) = (m.start(), m.end());
-            let ti = tok_of[cs];
-            let tj = tok_of[ce - 1];
-            if ti == NONE || tj == NONE {
-                continue;
-            }
-            let (ti, tj) = (ti as usize, tj as usize);
-            let (first, last) = (&tokens[ti], &tokens[tj]);
-            // Proclitics are at most four letters («وبال»): longer prefixes are inside a word.
-            if cs - first.start > 4 {
-                continue;
-            }
-            let (bs, be) = (n.byte_at_char(cs), n.byte_at_char(ce));
-            if !arabic::is_proclitic(&text[first.bstart..bs]) {
-                continue;
-            }
-            let pattern = m.pattern().as_usize();
-            if self.wide[pattern] && text[bs..be] != self.patterns[pattern] {
-                continue;
-            }
-            let prefix = &text[first.bstart..bs];
-            let suffix = &text[be..last.bend.max(be)];
-            for p in &self.payloads[pattern] {
-                let prefix_ok = match p.cat {
-                    Cat::Speech | Cat::Func => {
-                        arabic::is_verb_proclitic(prefix)
-                            || (prefix.len() <= 2 && matches!(prefix, "ب" | "ل"))
-                                && p.cat == Cat::Speech
-                                && self.speech[p.idx].kind == SpeechKind::Noun
-                    }
-                    Cat::Boiler => prefix.is_empty(),
-                    _ => arabic::is_proclitic(prefix),
-                };
-                if !prefix_ok {
+        for (ti, tok) in tokens.iter().enumerate() {
+            let word = &text[tok.bstart..tok.bend];
+            for prefix in arabic::proclitic_readings(word) {
+                let rest = &word[prefix.len()..];
+                if rest.is_empty() {
                     continue;
                 }
-                let suffix_ok = if p.open_end {
-                    true
-                } else if p.needs_suffix {
-                    !suffix.is_empty() && arabic::is_pronoun_suffix(suffix)
+                let bs = tok.bstart + prefix.len();
+                // Longest candidate first, as an automaton reports matches ending together.
+                let mut ends: [usize; 1 + PRONOUN_SUFFIXES.len()] = [0; 1 + PRONOUN_SUFFIXES.len()];
+                let mut k = 0;
+                ends[k] = rest.len();
+                k += 1;
+                // Every pronoun suffix ends with one of these letters.
+                let suffixes: &[&str] = if rest.ends_with(['ه', 'ا', 'م', 'ن', 'ي']) {
+                    &PRONOUN_SUFFIXES
                 } else {
-                    match p.cat {
-                        Cat::Speech | Cat::Topic | Cat::Event | Cat::Stance => {
-                            arabic::is_pronoun_suffix(suffix)
-                        }
-                        Cat::Boiler => true,
-                        _ => suffix.is_empty(),
-                    }
+                    &[]
                 };
-                if !suffix_ok {
-                    continue;
-                }
-                list.push(Hit {
-                    cat: p.cat,
-                    idx: p.idx,
-                    t0: ti,
-                    t1: if p.open_end && last.bstart < be && last.bend > be {
-                        tj
-                    } else {
-                        tj + 1
+                for suf in suffixes {
+                    if rest.len() > suf.len() && rest.ends_with(suf) {
+                        ends[k] = rest.len() - suf.len();
+                        k += 1;
                     }
-                    .max(ti + 1),
-                    s: cs,
-                    e: ce,
-                    prefix: prefix.chars().count(),
-                    suffixed: !suffix.is_empty(),
-                });
+                }
+                for &end in &ends[..k] {
+                    let Some(ids) = self.by_word.get(&rest[..end]) else {
+                        continue;
+                    };
+                    for &id in ids {
+                        let pattern = self.patterns[id as usize].as_str();
+                        let multi = pattern.len() > end;
+                        // A longer pattern's first word is the whole rest of this word.
+                        if multi && (end != rest.len() || !text[bs..].starts_with(pattern)) {
+                            continue;
+                        }
+                        self.push_hits(&mut list, text, tokens, ti, prefix, id, bs + pattern.len());
+                    }
+                }
+                if prefix.is_empty() {
+                    let bucket = &self.open_words[usize::from(narrow_char(
+                        rest.chars().next().unwrap_or(' '),
+                    ))];
+                    for &id in bucket {
+                        let pattern = self.patterns[id as usize].as_str();
+                        // Whole-word readings were found above through the index.
+                        if rest.len() > pattern.len()
+                            && rest.starts_with(pattern)
+                            && !ends[..k].contains(&pattern.len())
+                        {
+                            self.push_hits(&mut list, text, tokens, ti, prefix, id, bs + pattern.len());
+                        }
+                    }
+                }
             }
         }
         Hits::from_list(list, tokens.len())
+    }
+
+    /// The (prefix class, suffix class) pairs ([`clitic_bit`]) an entry allows: verbs and
+    /// function words take only a conjunction before them (speech nouns also ب/ل: «بإعلان»);
+    /// boilerplate markers nothing before and anything after; verbs, topics, events and stance
+    /// cues a pronoun suffix after («إعلانه»); a «…ت» variant needs one; an entry ending with a
+    /// proclitic («وفقا ل») anything after; other entries nothing after.
+    fn accepts(&self, p: &Payload) -> u16 {
+        let mut mask = 0;
+        for pc in 0..4 {
+            let prefix_ok = match p.cat {
+                Cat::Speech | Cat::Func => {
+                    pc <= 1
+                        || pc == 2
+                            && p.cat == Cat::Speech
+                            && self.speech[p.idx].kind == SpeechKind::Noun
+                }
+                Cat::Boiler => pc == 0,
+                _ => true,
+            };
+            for sc in 0..3 {
+                let suffix_ok = if p.open_end {
+                    true
+                } else if p.needs_suffix {
+                    sc == 1
+                } else {
+                    match p.cat {
+                        Cat::Speech | Cat::Topic | Cat::Event | Cat::Stance => sc <= 1,
+                        Cat::Boiler => true,
+                        _ => sc == 0,
+                    }
+                };
+                if prefix_ok && suffix_ok {
+                    mask |= clitic_bit(pc, sc);
+                }
+            }
+        }
+        mask
+    }
+
+    /// The hits of pattern `id` found right after `prefix` in token `ti` and ending at folded
+    /// byte `be`: one per payload whose clitic rules the words allow.
+    #[allow(clippy::too_many_arguments)]
+    fn push_hits(
+        &self,
+        list: &mut Vec<Hit>,
+        text: &str,
+        tokens: &[Token],
+        ti: usize,
+        prefix: &str,
+        id: u32,
+        be: usize,
+    ) {
+        let info = self.pattern_info[id as usize];
+        // The token of the pattern's last character.
+        let mut tj = ti;
+        while tokens[tj].bend < be {
+            tj += 1;
+        }
+        let last = &tokens[tj];
+        let suffix = &text[be..last.bend.max(be)];
+        let bit = clitic_bit(prefix_class(prefix), suffix_class(suffix));
+        if info.accept & bit == 0 {
+            return;
+        }
+        // Proclitics are Arabic letters, two bytes each in UTF-8.
+        let cs = tokens[ti].start + prefix.len() / 2;
+        let ce = cs + info.chars as usize;
+        for p in &self.payloads[id as usize] {
+            if p.accept & bit == 0 {
+                continue;
+            }
+            list.push(Hit {
+                cat: p.cat,
+                idx: p.idx,
+                t0: ti,
+                t1: if p.open_end && last.bstart < be && last.bend > be {
+                    tj
+                } else {
+                    tj + 1
+                }
+                .max(ti + 1),
+                s: cs,
+                e: ce,
+                prefix: prefix.len() / 2,
+                suffixed: !suffix.is_empty(),
+            });
+        }
     }
 
     /// The function-word kind of a whole folded word, if it is one.
@@ -855,9 +975,46 @@ fn narrow_char(c: char) -> u8 {
     }
 }
 
-fn narrow(s: &str) -> Vec<u8> {
-    s.chars().map(narrow_char).collect()
+/// The non-empty pronoun suffixes a word of the index may carry ([`arabic::is_pronoun_suffix`]).
+const PRONOUN_SUFFIXES: [&str; 8] = ["ه", "ها", "هم", "هما", "هن", "نا", "ي", "كم"];
+
+/// A fast hash for short folded words (the multiply-rotate of rustc's FxHash, eight bytes at a
+/// time): the word index is probed several times per word of every article, where SipHash's
+/// protection against chosen keys buys nothing.
+#[derive(Default, Clone, Copy)]
+pub(crate) struct WordHasher(u64);
+
+impl WordHasher {
+    #[inline]
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
 }
+
+impl std::hash::Hasher for WordHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            self.add(u64::from_le_bytes(c.try_into().unwrap_or([0; 8])));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut last = [0u8; 8];
+            last[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(last));
+        }
+    }
+    #[inline]
+    fn write_u8(&mut self, b: u8) {
+        self.add(u64::from(b));
+    }
+}
+
+pub(crate) type WordHash = std::hash::BuildHasherDefault<WordHasher>;
 
 #[cfg(test)]
 mod tests {

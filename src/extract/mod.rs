@@ -18,6 +18,11 @@ mod statements;
 mod structure;
 
 pub use lexicon::{Lexicon, LexiconError};
+#[doc(hidden)]
+pub use self::prof::PROF;
+mod prof {
+    pub use super::PROF_INNER as PROF;
+}
 
 use crate::arabic::{Normalized, Token};
 use crate::corpus::Article;
@@ -84,14 +89,19 @@ pub(crate) struct Doc<'a> {
     pub toks: Vec<Token>,
     pub hits: Hits,
     pub lines: Vec<Line>,
+    /// Quotations and sentences of each line (empty unless a body paragraph).
+    pub paras: Vec<structure::Para>,
 }
 
 impl<'a> Doc<'a> {
     fn new(text: &str, lex: &'a Lexicon) -> Self {
+        let mut tt = std::time::Instant::now();
         let n = Normalized::new(text);
         let chars: Vec<char> = n.text.chars().collect();
         let toks = n.tokens();
+        lap(7, &mut tt);
         let mut hits = lex.scan(&n, &toks);
+        lap(8, &mut tt);
         // A word ending in ta marbuta («إفادة») folds to ـه and must not be read as a verb with
         // the pronoun ـه («أفاده»).
         let orig_chars: Vec<char> = text.chars().collect();
@@ -107,7 +117,10 @@ impl<'a> Doc<'a> {
             let (o, _) = n.original(h.e, h.e + 1);
             orig_chars.get(o) != Some(&'ة')
         });
-        let lines = structure::lines(&n, lex);
+        lap(9, &mut tt);
+        let lines = structure::lines(&n, &toks, lex);
+        let paras = structure::paras(&chars, &lines);
+        lap(10, &mut tt);
         Doc {
             lex,
             orig_chars,
@@ -116,7 +129,16 @@ impl<'a> Doc<'a> {
             toks,
             hits,
             lines,
+            paras,
         }
+    }
+
+    /// The body paragraphs, with their quotations and sentences.
+    pub fn body(&self) -> impl Iterator<Item = (&Line, &structure::Para)> {
+        self.lines
+            .iter()
+            .zip(&self.paras)
+            .filter(|(l, _)| l.kind == structure::LineKind::Body)
     }
 
     /// The display form ([`entities::display`]) of the original text behind folded characters
@@ -222,10 +244,18 @@ impl<'a> Spanner<'a> {
     }
 }
 
+pub static PROF_INNER: [std::sync::atomic::AtomicU64; 12] = [const { std::sync::atomic::AtomicU64::new(0) }; 12];
+fn lap(i: usize, t: &mut std::time::Instant) {
+    let now = std::time::Instant::now();
+    PROF_INNER[i].fetch_add((now - *t).as_nanos() as u64, std::sync::atomic::Ordering::Relaxed);
+    *t = now;
+}
 fn extract_part(meta: ArticleMeta, published: Option<NaiveDate>, lex: &Lexicon) -> Extraction {
     let mut x = Extraction::new(meta);
     let text = x.article.text.clone();
+    let mut tt = std::time::Instant::now();
     let doc = Doc::new(&text, lex);
+    lap(0, &mut tt);
     let sp = Spanner::new(&text);
 
     // Publication date: metadata, else a dateline in the text.
@@ -237,7 +267,9 @@ fn extract_part(meta: ArticleMeta, published: Option<NaiveDate>, lex: &Lexicon) 
     let published = published.or(dateline.map(|d| d.0));
     x.article.published = published.map(|d| d.format("%Y-%m-%d").to_string());
 
+    lap(1, &mut tt);
     let mut ents = entities::find(&doc);
+    lap(2, &mut tt);
 
     let mut times: Vec<Time> = crate::time::find_times(&text, &doc.n, &lex.time, published)
         .into_iter()
@@ -256,8 +288,11 @@ fn extract_part(meta: ArticleMeta, published: Option<NaiveDate>, lex: &Lexicon) 
     }
     times.sort_by_key(|t| (t.s, t.e));
 
+    lap(3, &mut tt);
     let stmts = statements::find(&doc, &mut ents, &times, published);
+    lap(4, &mut tt);
     let (events, numbers) = events::find(&doc, &ents, &times);
+    lap(5, &mut tt);
 
     // Entities.
     let eid = |i: usize| format!("e{}", i + 1);
@@ -366,6 +401,7 @@ fn extract_part(meta: ArticleMeta, published: Option<NaiveDate>, lex: &Lexicon) 
             place: n.place.map(eid),
         });
     }
+    lap(6, &mut tt);
     x
 }
 

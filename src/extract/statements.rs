@@ -23,7 +23,7 @@
 
 use super::entities::{ensure_gaz, Entities};
 use super::lexicon::{Cat, FuncKind, Gender, SpeechKind, StanceCue};
-use super::structure::{self, LineKind};
+use super::structure::LineKind;
 use super::{Doc, Time};
 use crate::dates::DateValue;
 use crate::model::{EntityKind, Stance};
@@ -108,16 +108,16 @@ pub(crate) fn find(
     published: Option<NaiveDate>,
 ) -> Vec<Stmt> {
     let mut out: Vec<Stmt> = Vec::new();
-    for line in doc.lines.iter().filter(|l| l.kind == LineKind::Body) {
-        let quotes = structure::quotes(&doc.chars, line.start, line.end);
+    for (_, para) in doc.body() {
+        let quotes = &para.quotes;
         let first_of_line = out.len();
-        for (ss, se) in structure::sentences(&doc.chars, line.start, line.end, &quotes) {
+        for &(ss, se) in &para.sentences {
             let sent = Sentence {
                 s: ss,
                 e: se,
                 t0: doc.tok_at(ss),
                 t1: doc.tok_at(se),
-                quotes: &quotes,
+                quotes,
                 times: {
                     let a = times.partition_point(|t| t.s < ss);
                     let b = times.partition_point(|t| t.s < se);

@@ -148,16 +148,22 @@ pub(crate) fn parts(text: &str, lex: &Lexicon) -> Vec<Part> {
     out
 }
 
-/// Classifies the lines of one part's folded text.
-pub(crate) fn lines(n: &Normalized, lex: &Lexicon) -> Vec<Line> {
+/// Classifies the lines of one part's folded text; `toks` are its words ([`Normalized::tokens`]).
+pub(crate) fn lines(n: &Normalized, toks: &[arabic::Token], lex: &Lexicon) -> Vec<Line> {
     let mut out = Vec::new();
     let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
     let mut start = 0;
     let mut in_body = false;
+    let mut t = 0;
     for line in n.text.split('\n') {
         let len = line.chars().count();
         let trimmed = line.trim();
-        let words = word_count(trimmed);
+        // The words of the line: the tokens inside it.
+        let first = t;
+        while t < toks.len() && toks[t].end <= start + len {
+            t += 1;
+        }
+        let words = t - first;
         let kind = if marker(lex, trimmed).is_some() {
             LineKind::Boilerplate
         } else if !trimmed.is_empty() && seen.contains(&trimmed) {
@@ -181,6 +187,28 @@ pub(crate) fn lines(n: &Normalized, lex: &Lexicon) -> Vec<Line> {
         start += len + 1;
     }
     out
+}
+
+/// The quotations and sentences of a body paragraph, computed once for every pass.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Para {
+    pub quotes: Vec<(usize, usize)>,
+    pub sentences: Vec<(usize, usize)>,
+}
+
+/// [`Para`]s of `lines`, one per line (empty for lines that are not body paragraphs).
+pub(crate) fn paras(chars: &[char], lines: &[Line]) -> Vec<Para> {
+    lines
+        .iter()
+        .map(|l| {
+            if l.kind != LineKind::Body {
+                return Para::default();
+            }
+            let quotes = quotes(chars, l.start, l.end);
+            let sentences = sentences(chars, l.start, l.end, &quotes);
+            Para { quotes, sentences }
+        })
+        .collect()
 }
 
 /// Quoted stretches of a folded paragraph, as character ranges including the quote marks:
@@ -288,7 +316,7 @@ mod tests {
     fn headlines_repeats_and_boilerplate() {
         let text = "العراق يطالب بالانسحاب\nالعراق يطالب بالانسحاب\nقال الربيعي إن الحكومة تعمل على إنهاء مهمة التحالف الدولي.\nالمصدر: الحرة\n[إعلان 2]";
         let n = Normalized::new(text);
-        let kinds: Vec<LineKind> = lines(&n, &lex()).iter().map(|l| l.kind).collect();
+        let kinds: Vec<LineKind> = lines(&n, &n.tokens(), &lex()).iter().map(|l| l.kind).collect();
         assert_eq!(
             kinds,
             [
