@@ -193,11 +193,24 @@ pub(crate) fn find(
                         let c = content_after(doc, &sent, h.t1, sp)?;
                         // «لافتاً إلى أن "…"»، «مؤكداً على أهمية "…"»: a quotation opens
                         // within two words of the participle.
+                        // «مؤكداً في تصريحات لقناة الغد أن "…"»: the participle names its own
+                        // occasion (a venue phrase, then «أن», before any comma) and its clause
+                        // holds a quotation: a new utterance. Without a venue («مبيناً أنّ هذه
+                        // القوات "…"») the seed gold keeps it within the main statement.
+                        let own_clause = |qa: usize| {
+                            let (a, b) = (h.t1, doc.tok_at(qa));
+                            (a..b.min(sent.t1)).any(|k| doc.has(k, Cat::Venue))
+                                && (a..b.min(sent.t1))
+                                    .any(|k| doc.func(k) == Some(FuncKind::Complementizer))
+                                && !(a..=b.min(sent.t1.saturating_sub(1)))
+                                    .any(|k| k > a && doc.gap(k).contains(['،', ',', ';', '؛']))
+                                && words_in(doc, h.e, qa) <= 8
+                        };
                         let opens_quote = (c.2 && words_in(doc, h.e, c.0) <= 1)
                             || sent.quotes.iter().any(|&(qa, qb)| {
                                 qa >= h.e
                                     && qa < c.1
-                                    && words_in(doc, h.e, qa) <= 2
+                                    && (words_in(doc, h.e, qa) <= 2 || own_clause(qa))
                                     && words_in(doc, qa, qb) >= 3
                             });
                         (!covered || opens_quote)
@@ -229,6 +242,16 @@ pub(crate) fn find(
                                     a
                                 };
                                 nested = a >= b || (a..b).all(|k| ents.np_covering(k).is_some());
+                                // «علّق المتحدث … على بيان الكتائب بالقول إن "…"»: what is left
+                                // before a participle that opens the words said is only the
+                                // topic of the main verb, no content of its own.
+                                let (pa, pb) = prev.content;
+                                nested |= sp.kind == SpeechKind::Participle
+                                    && words_in(doc, pa, pb) <= 4
+                                    && !(a..b).any(|k| {
+                                        doc.func(k) == Some(FuncKind::Complementizer)
+                                    })
+                                    && !sent.quotes.iter().any(|&(qa, qb)| qa < pb && qb > pa);
                             }
                         }
                         if nested {
@@ -442,6 +465,24 @@ fn verb(
                 j,
             )
         };
+    // «طالبت كتلة "صادقون" النيابية، في بيان أمس، بـ"…"»: a definite nisba adjective after
+    // the subject («النيابية»، «العراقية») agrees with it and belongs to it, not to the content.
+    let mut from = from;
+    while from < sent.t1
+        && from > j
+        && doc.tight(from)
+        && doc.word(from).starts_with("ال")
+        && (doc.word(from).ends_with("يه") || doc.word(from).ends_with('ي'))
+        && doc.word(from).chars().count() >= 5
+        && doc.func(from).is_none()
+        && doc
+            .hits
+            .starting(from)
+            .iter()
+            .all(|h| h.cat == Cat::Demonym)
+    {
+        from += 1;
+    }
     // News style puts the words first: «"…"، يقول الفتلاوي»، «القوات باقية، قال رسول».
     if let Some(c) = quote_before(doc, sent, h) {
         return Some((speaker, None, c));
@@ -471,10 +512,15 @@ fn holder_after(
             .then(|| ents.np_at(k).copied())
             .flatten()
     };
+    // «أكد نواب من تحالف سائرون»، «قال مسؤول في وزارة الدفاع الأميركية»، «قال قيادي في "قسد"»:
+    // an unnamed member of a named organization speaks for it.
     if generic(doc, j)
         && j + 1 < sent.t1
         && doc.tight(j + 1)
-        && crate::arabic::strip_proclitic(doc.word(j + 1), 1) == "من"
+        && matches!(
+            crate::arabic::strip_proclitic(doc.word(j + 1), 1),
+            "من" | "في"
+        )
     {
         if let Some(np) = of(j + 2).filter(|p| ents.ents[p.ent].kind == EntityKind::Organization) {
             return Some(np);
@@ -644,7 +690,19 @@ fn quote_before(doc: &Doc, sent: &Sentence, h: super::lexicon::Hit) -> Option<Co
         .iter()
         .rev()
         .find(|&&(qa, qb)| qa >= sent.s && qb <= h.s)?;
-    (words_in(doc, qb, h.s) == 0 && h.prefix == 0 && words_in(doc, qa, qb) >= 2)
+    // «وفي تصريحات لـ"المصري اليوم"، قال …»: a quotation right after a preposition («لـ»،
+    // «مع»، «عن») names the outlet or the addressee, it is not the words said.
+    let before: String = doc.chars[sent.s..qa]
+        .iter()
+        .rev()
+        .skip_while(|c| c.is_whitespace())
+        .take_while(|c| !c.is_whitespace() && !matches!(c, '،' | ',' | '"' | '«' | '»'))
+        .collect::<String>()
+        .chars()
+        .rev()
+        .collect();
+    let named = matches!(before.as_str(), "لـ" | "ل" | "بـ" | "ب" | "مع" | "عن");
+    (!named && words_in(doc, qb, h.s) == 0 && h.prefix == 0 && words_in(doc, qa, qb) >= 2)
         .then(|| (qa + 1, qb.saturating_sub(1).max(qa + 1), true))
 }
 
@@ -999,6 +1057,7 @@ fn dates(doc: &Doc, ents: &Entities, out: &mut [Stmt], first: usize, times: &[Ti
         let in_content = |t: &Time, stmts: &[Stmt]| {
             stmts
                 .iter()
+                .filter(|s| !reports_event(doc, s))
                 .any(|s| t.s >= s.content.0 && t.e <= s.content.1)
         };
         // Times of the sentence, each claimed by the nearest speech word of the sentence.
@@ -1140,12 +1199,26 @@ fn lead_day(doc: &Doc, out: &[Stmt], times: &[Time], pubd: NaiveDate) -> Option<
         .iter()
         .enumerate()
         .filter(|(_, t)| t.s >= line.start && t.e <= line.end)
-        .find(|(_, t)| !out.iter().any(|s| t.s >= s.content.0 && t.e <= s.content.1))
+        .find(|(_, t)| {
+            !out
+                .iter()
+                .filter(|s| !reports_event(doc, s))
+                .any(|s| t.s >= s.content.0 && t.e <= s.content.1)
+        })
         .filter(|(_, t)| match t.value {
             Some(DateValue::Day(d)) => (0..=7).contains(&(pubd - d).num_days()),
             _ => false,
         })
         .map(|(k, _)| k)
+}
+
+/// «تسلمت القوات العراقية، الاثنين الماضي، مواقع …، بحسب ما أعلنته قيادة العمليات»: a
+/// source's content is the narrator's own account of the event, so its times date the event and
+/// the announcement (and may be the lead's news day), unlike the times inside quoted words.
+fn reports_event(doc: &Doc, st: &Stmt) -> bool {
+    doc.hits
+        .longest(doc.tok_at(st.verb.0), Cat::Speech)
+        .is_some_and(|h| doc.lex.speech[h.idx].kind == SpeechKind::Source)
 }
 
 /// «وكان المتحدث … قد قال»، «كانت الحكومة قد أكدت» (pluperfect), «في وقت سابق», «سبق أن»:
