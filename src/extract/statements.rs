@@ -248,9 +248,8 @@ pub(crate) fn find(
                                 let (pa, pb) = prev.content;
                                 nested |= sp.kind == SpeechKind::Participle
                                     && words_in(doc, pa, pb) <= 4
-                                    && !(a..b).any(|k| {
-                                        doc.func(k) == Some(FuncKind::Complementizer)
-                                    })
+                                    && !(a..b)
+                                        .any(|k| doc.func(k) == Some(FuncKind::Complementizer))
                                     && !sent.quotes.iter().any(|&(qa, qb)| qa < pb && qb > pa);
                             }
                         }
@@ -517,10 +516,8 @@ fn holder_after(
     if generic(doc, j)
         && j + 1 < sent.t1
         && doc.tight(j + 1)
-        && matches!(
-            crate::arabic::strip_proclitic(doc.word(j + 1), 1),
-            "من" | "في"
-        )
+        && ((doc.word(j + 1) == "في" && one_member(doc.word(j)))
+            || crate::arabic::strip_proclitic(doc.word(j + 1), 1) == "من")
     {
         if let Some(np) = of(j + 2).filter(|p| ents.ents[p.ent].kind == EntityKind::Organization) {
             return Some(np);
@@ -562,6 +559,13 @@ fn holder_after(
         }
     }
     None
+}
+
+/// «مسؤول في وزارة الدفاع»، «قيادي في "قسد"»: one member «في» a body speaks for it; sources or
+/// members in the plural («مصادر في الحكومة»، «نواب في البرلمان») do not. Folded forms (ؤ → و).
+fn one_member(w: &str) -> bool {
+    let w = crate::arabic::strip_proclitic(w, 1);
+    matches!(w, "مسوول" | "قيادي" | "مصدر" | "دبلوماسي")
 }
 
 /// «طهران، من جهتها، أعلنت …»، «أما السفارة الأمريكية في بغداد فقالت»: a subject before the
@@ -1200,8 +1204,7 @@ fn lead_day(doc: &Doc, out: &[Stmt], times: &[Time], pubd: NaiveDate) -> Option<
         .enumerate()
         .filter(|(_, t)| t.s >= line.start && t.e <= line.end)
         .find(|(_, t)| {
-            !out
-                .iter()
+            !out.iter()
                 .filter(|s| !reports_event(doc, s))
                 .any(|s| t.s >= s.content.0 && t.e <= s.content.1)
         })
