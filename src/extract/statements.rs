@@ -1590,6 +1590,16 @@ mod tests {
     }
 
     #[test]
+    fn one_member_of_a_body_speaks_for_it() {
+        // «مسؤول في …»: the `member` column of function_words.tsv; a plural («مصادر في …») does not.
+        let s = said("وقال مسؤول في وزارة الدفاع الأردنية إن التدريبات ستستمر حتى نهاية العام.");
+        assert_eq!(s.len(), 1, "{s:?}");
+        assert_eq!(s[0].0, "وزارة الدفاع الأردنية", "{s:?}");
+        let s = said("وقالت مصادر في وزارة الدفاع الأردنية إن التدريبات ستستمر حتى نهاية العام.");
+        assert!(s.is_empty(), "{s:?}");
+    }
+
+    #[test]
     fn a_negated_negator_cancels() {
         // «لا يعني إغلاق ملف الانسحاب»: not closing the withdrawal file keeps withdrawal wanted.
         assert_eq!(
