@@ -46,7 +46,7 @@ fn seeds_score() {
     at_least(
         &r,
         [
-            ("statements_f1", 0.987),
+            ("statements_f1", 1.0),
             ("speaker_acc", 1.0),
             ("date_acc", 0.857),
             ("withdrawal_f1", 0.931),
@@ -133,7 +133,7 @@ fn own_articles_score() {
         [
             ("statements_f1", 0.993),
             ("speaker_acc", 1.0),
-            ("date_acc", 0.976),
+            ("date_acc", 0.980),
             ("withdrawal_f1", 0.911),
             ("stance_acc", 0.889),
         ],
@@ -154,7 +154,7 @@ fn heldout_articles_score() {
             ("speaker_acc", 0.964),
             ("date_acc", 0.962),
             ("withdrawal_f1", 0.911),
-            ("stance_acc", 0.488),
+            ("stance_acc", 0.537),
         ],
     );
 }
@@ -172,25 +172,26 @@ fn blind2_articles_score() {
             ("speaker_acc", 0.977),
             ("date_acc", 0.958),
             ("withdrawal_f1", 0.883),
-            ("stance_acc", 0.588),
+            ("stance_acc", 0.794),
         ],
     );
 }
 
 /// The third blind set (tests/articles/blind3, six articles written without reading the code),
-/// scored once after the blind2 fixes: the honest estimate for unseen text. Nothing was fixed on
-/// it yet, so this floor is its first-run level.
+/// scored once after the blind2 fixes (F1 0.878, speaker 0.903, date 0.667, stance 0.467: the
+/// honest estimate for unseen text); its misses were then fixed by cause (docs/heldout-diagnosis.md,
+/// «blind3»), so this floor guards the rules.
 #[test]
 fn blind3_articles_score() {
     let r = report("tests/gold/blind3", Some("tests/articles/blind3"));
     at_least(
         &r,
         [
-            ("statements_f1", 0.878),
-            ("speaker_acc", 0.903),
-            ("date_acc", 0.667),
-            ("withdrawal_f1", 0.847),
-            ("stance_acc", 0.467),
+            ("statements_f1", 0.976),
+            ("speaker_acc", 0.919),
+            ("date_acc", 0.774),
+            ("withdrawal_f1", 0.861),
+            ("stance_acc", 0.875),
         ],
     );
 }

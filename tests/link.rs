@@ -259,6 +259,7 @@ fn every_seed_entity_with_a_verified_item_is_linked_to_it_and_nothing_else_is_li
         ("رويترز", "Q130879"), // only an English label in the fixture
         ("وزارة الخارجية الأمريكية", "Q789915"),
         ("وزارة الدفاع الأمريكية", "Q11209"),
+        ("الحرس الثوري الإيراني", "Q271110"),
         ("بنيامين نتنياهو", "Q43723"),
         ("جو بايدن", "Q6279"),
         ("محمد شياع السوداني", "Q3700793"),

@@ -692,7 +692,10 @@ fn title_phrase(
             });
             holder = Some(e);
             end = g.t1;
-        } else if let Some(mut k) = name_chunk(doc, j).filter(|_| !after_preposition(doc, j)) {
+        } else if let Some(mut k) = name_chunk(doc, j)
+            .filter(|_| !after_preposition(doc, j))
+            .filter(|&k| !before_rank(doc, k))
+        {
             // «رئيس الاتحاد العراقي لكرة القدم عدنان درجال»: when a second name follows, the
             // first was a modifier of the post.
             let mut j = j;
@@ -750,6 +753,18 @@ fn title_phrase(
     Some(end.max(t + 1))
 }
 
+/// A rank stands before its holder's name, never after it: in «قائد عمليات نينوى اللواء الركن
+/// سامي حداد» the words between the post and the rank («عمليات نينوى») are the post's complement,
+/// and the name follows the rank.
+fn before_rank(doc: &Doc, k: usize) -> bool {
+    k < doc.toks.len()
+        && doc.tight(k)
+        && doc
+            .hits
+            .longest(k, Cat::Title)
+            .is_some_and(|h| doc.lex.titles[h.idx].kind == TitleKind::Rank)
+}
+
 /// The word right after a preposition is its object, not the start of a name: «عن تحالف الفتح».
 fn after_preposition(doc: &Doc, j: usize) -> bool {
     j > 0 && doc.func(j - 1) == Some(FuncKind::Preposition)
@@ -787,7 +802,7 @@ fn bridge_to_name(doc: &Doc, j: usize) -> Option<(usize, usize)> {
             return None;
         }
         if !quoted && !after_preposition(doc, k) {
-            if let Some(mut e) = name_chunk(doc, k) {
+            if let Some(mut e) = name_chunk(doc, k).filter(|&e| !before_rank(doc, e)) {
                 let mut a = k;
                 if e < n && doc.tight(e) {
                     if let Some(e2) = name_chunk(doc, e) {
@@ -949,6 +964,18 @@ mod tests {
         let doc = Doc::new(text, &lex);
         let e = find(&doc);
         e.ents.iter().map(|e| (e.name_ar.clone(), e.kind)).collect()
+    }
+
+    #[test]
+    fn a_post_complement_before_a_rank_is_no_name() {
+        // «قائد عمليات الأنبار اللواء الركن …»: the rank stands before its holder's name, so
+        // «عمليات الأنبار» is the post's complement and the person is the one after the rank.
+        let n = names("وقال قائد عمليات الأنبار اللواء الركن سامي حداد الشمري إن الطرق آمنة.");
+        assert!(
+            n.contains(&("سامي حداد الشمري".to_owned(), EntityKind::Person)),
+            "{n:?}"
+        );
+        assert!(!n.iter().any(|(name, _)| name.contains("عمليات")), "{n:?}");
     }
 
     #[test]

@@ -115,6 +115,9 @@ pub(crate) enum StanceCue {
     Conditional,
     /// A predicate after the cue that rejects it: «بقاء القوات مرفوض».
     Verdict,
+    /// A predicate after the cue that approves it («وجود القوات ضروري»); negated, it rejects
+    /// it: «بقاء القوات لم يعد له أي مبرر».
+    Approval,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -313,6 +316,9 @@ pub struct Lexicon {
     pub(crate) boiler: Vec<Boiler>,
     pub(crate) units: Vec<String>,
     pub(crate) func: Vec<FuncKind>,
+    /// Parallel to `func`: a singular generic noun naming one member of a body, who speaks for
+    /// it («مسؤول في وزارة الدفاع»: the `member` column of `function_words.tsv`).
+    pub(crate) func_member: Vec<bool>,
     /// Folded canonical name or alias → gazetteer row.
     pub(crate) gaz_by_name: HashMap<String, usize>,
     /// Folded demonym form → demonyms row (whole words, with or without ال).
@@ -626,6 +632,7 @@ impl Lexicon {
                         "negator" => StanceCue::Negator,
                         "conditional" => StanceCue::Conditional,
                         "verdict" => StanceCue::Verdict,
+                        "approval" => StanceCue::Approval,
                         other => return Err(syntax(file, line, format!("unknown kind {other:?}"))),
                     };
                     self.stance.push(cue);
@@ -670,6 +677,8 @@ impl Lexicon {
                         other => return Err(syntax(file, line, format!("unknown kind {other:?}"))),
                     };
                     self.func.push(kind);
+                    self.func_member
+                        .push(c.get(2).is_some_and(|m| *m == "member"));
                     self.pending
                         .push((c[0].to_owned(), Cat::Func, self.func.len() - 1));
                 }

@@ -193,11 +193,24 @@ pub(crate) fn find(
                         let c = content_after(doc, &sent, h.t1, sp)?;
                         // «لافتاً إلى أن "…"»، «مؤكداً على أهمية "…"»: a quotation opens
                         // within two words of the participle.
+                        // «مؤكداً في تصريحات لقناة الغد أن "…"»: the participle names its own
+                        // occasion (a venue phrase, then «أن», before any comma) and its clause
+                        // holds a quotation: a new utterance. Without a venue («مبيناً أنّ هذه
+                        // القوات "…"») the seed gold keeps it within the main statement.
+                        let own_clause = |qa: usize| {
+                            let (a, b) = (h.t1, doc.tok_at(qa));
+                            (a..b.min(sent.t1)).any(|k| doc.has(k, Cat::Venue))
+                                && (a..b.min(sent.t1))
+                                    .any(|k| doc.func(k) == Some(FuncKind::Complementizer))
+                                && !(a..=b.min(sent.t1.saturating_sub(1)))
+                                    .any(|k| k > a && doc.gap(k).contains(['،', ',', ';', '؛']))
+                                && words_in(doc, h.e, qa) <= 8
+                        };
                         let opens_quote = (c.2 && words_in(doc, h.e, c.0) <= 1)
                             || sent.quotes.iter().any(|&(qa, qb)| {
                                 qa >= h.e
                                     && qa < c.1
-                                    && words_in(doc, h.e, qa) <= 2
+                                    && (words_in(doc, h.e, qa) <= 2 || own_clause(qa))
                                     && words_in(doc, qa, qb) >= 3
                             });
                         (!covered || opens_quote)
@@ -229,6 +242,16 @@ pub(crate) fn find(
                                     a
                                 };
                                 nested = a >= b || (a..b).all(|k| ents.np_covering(k).is_some());
+                                // «علّق المتحدث … على بيان الكتائب بالقول إن "…"»: what is left
+                                // before a participle that opens the words said is only the
+                                // topic of the main verb, no content of its own (a content
+                                // opened by «إن/أن» is one: «قال … إن الحوار مستمر، مضيفاً: «…»»).
+                                let (pa, pb) = prev.content;
+                                nested |= sp.kind == SpeechKind::Participle
+                                    && words_in(doc, pa, pb) <= 4
+                                    && !(doc.tok_at(pa)..b)
+                                        .any(|k| doc.func(k) == Some(FuncKind::Complementizer))
+                                    && !sent.quotes.iter().any(|&(qa, qb)| qa < pb && qb > pa);
                             }
                         }
                         if nested {
@@ -442,6 +465,24 @@ fn verb(
                 j,
             )
         };
+    // «طالبت كتلة "صادقون" النيابية، في بيان أمس، بـ"…"»: a definite nisba adjective after
+    // the subject («النيابية»، «العراقية») agrees with it and belongs to it, not to the content.
+    let mut from = from;
+    while from < sent.t1
+        && from > j
+        && doc.tight(from)
+        && doc.word(from).starts_with("ال")
+        && (doc.word(from).ends_with("يه") || doc.word(from).ends_with('ي'))
+        && doc.word(from).chars().count() >= 5
+        && doc.func(from).is_none()
+        && doc
+            .hits
+            .starting(from)
+            .iter()
+            .all(|h| h.cat == Cat::Demonym)
+    {
+        from += 1;
+    }
     // News style puts the words first: «"…"، يقول الفتلاوي»، «القوات باقية، قال رسول».
     if let Some(c) = quote_before(doc, sent, h) {
         return Some((speaker, None, c));
@@ -471,10 +512,13 @@ fn holder_after(
             .then(|| ents.np_at(k).copied())
             .flatten()
     };
+    // «أكد نواب من تحالف سائرون»، «قال مسؤول في وزارة الدفاع الأميركية»، «قال قيادي في "قسد"»:
+    // an unnamed member of a named organization speaks for it.
     if generic(doc, j)
         && j + 1 < sent.t1
         && doc.tight(j + 1)
-        && crate::arabic::strip_proclitic(doc.word(j + 1), 1) == "من"
+        && ((doc.word(j + 1) == "في" && one_member(doc, j))
+            || crate::arabic::strip_proclitic(doc.word(j + 1), 1) == "من")
     {
         if let Some(np) = of(j + 2).filter(|p| ents.ents[p.ent].kind == EntityKind::Organization) {
             return Some(np);
@@ -516,6 +560,16 @@ fn holder_after(
         }
     }
     None
+}
+
+/// «مسؤول في وزارة الدفاع»، «قيادي في "قسد"»: one member «في» a body speaks for it; sources or
+/// members in the plural («مصادر في الحكومة»، «نواب في البرلمان») do not. Which nouns name one
+/// member is data: the `member` column of `function_words.tsv`.
+fn one_member(doc: &Doc, t: usize) -> bool {
+    doc.hits
+        .starting(t)
+        .iter()
+        .any(|h| h.cat == Cat::Func && h.t1 == t + 1 && h.prefix <= 1 && doc.lex.func_member[h.idx])
 }
 
 /// «طهران، من جهتها، أعلنت …»، «أما السفارة الأمريكية في بغداد فقالت»: a subject before the
@@ -644,7 +698,19 @@ fn quote_before(doc: &Doc, sent: &Sentence, h: super::lexicon::Hit) -> Option<Co
         .iter()
         .rev()
         .find(|&&(qa, qb)| qa >= sent.s && qb <= h.s)?;
-    (words_in(doc, qb, h.s) == 0 && h.prefix == 0 && words_in(doc, qa, qb) >= 2)
+    // «وفي تصريحات لـ"المصري اليوم"، قال …»: a quotation right after a preposition («لـ»،
+    // «مع»، «عن») names the outlet or the addressee, it is not the words said.
+    let before: String = doc.chars[sent.s..qa]
+        .iter()
+        .rev()
+        .skip_while(|c| c.is_whitespace())
+        .take_while(|c| !c.is_whitespace() && !matches!(c, '،' | ',' | '"' | '«' | '»'))
+        .collect::<String>()
+        .chars()
+        .rev()
+        .collect();
+    let named = matches!(before.as_str(), "لـ" | "ل" | "بـ" | "ب" | "مع" | "عن");
+    (!named && words_in(doc, qb, h.s) == 0 && h.prefix == 0 && words_in(doc, qa, qb) >= 2)
         .then(|| (qa + 1, qb.saturating_sub(1).max(qa + 1), true))
 }
 
@@ -999,6 +1065,7 @@ fn dates(doc: &Doc, ents: &Entities, out: &mut [Stmt], first: usize, times: &[Ti
         let in_content = |t: &Time, stmts: &[Stmt]| {
             stmts
                 .iter()
+                .filter(|s| !reports_event(doc, s))
                 .any(|s| t.s >= s.content.0 && t.e <= s.content.1)
         };
         // Times of the sentence, each claimed by the nearest speech word of the sentence.
@@ -1140,12 +1207,25 @@ fn lead_day(doc: &Doc, out: &[Stmt], times: &[Time], pubd: NaiveDate) -> Option<
         .iter()
         .enumerate()
         .filter(|(_, t)| t.s >= line.start && t.e <= line.end)
-        .find(|(_, t)| !out.iter().any(|s| t.s >= s.content.0 && t.e <= s.content.1))
+        .find(|(_, t)| {
+            !out.iter()
+                .filter(|s| !reports_event(doc, s))
+                .any(|s| t.s >= s.content.0 && t.e <= s.content.1)
+        })
         .filter(|(_, t)| match t.value {
             Some(DateValue::Day(d)) => (0..=7).contains(&(pubd - d).num_days()),
             _ => false,
         })
         .map(|(k, _)| k)
+}
+
+/// «تسلمت القوات العراقية، الاثنين الماضي، مواقع …، بحسب ما أعلنته قيادة العمليات»: a
+/// source's content is the narrator's own account of the event, so its times date the event and
+/// the announcement (and may be the lead's news day), unlike the times inside quoted words.
+fn reports_event(doc: &Doc, st: &Stmt) -> bool {
+    doc.hits
+        .longest(doc.tok_at(st.verb.0), Cat::Speech)
+        .is_some_and(|h| doc.lex.speech[h.idx].kind == SpeechKind::Source)
 }
 
 /// «وكان المتحدث … قد قال»، «كانت الحكومة قد أكدت» (pluperfect), «في وقت سابق», «سبق أن»:
@@ -1224,9 +1304,11 @@ fn topics_and_stance(doc: &Doc, ents: &Entities, out: &mut [Stmt], headline_with
                 topics = p.topics.clone();
                 stance = p.stance;
             } else if headline_withdrawal {
-                // Nothing in the sentence says otherwise: the article's topic.
+                // Nothing in the sentence says otherwise: the article's topic, and the stance
+                // its own words take toward it («نشعر بخيبة أمل من الإجراء الذي اتخذه مجلس
+                // النواب» under a headline on the withdrawal vote opposes it).
                 topics = vec!["withdrawal".to_owned()];
-                stance = Some(Stance::Neutral);
+                stance = Some(stance_in(doc, cs, ce).unwrap_or(Stance::Neutral));
             }
         } else if topics.iter().any(|t| t == "withdrawal") {
             stance = stance_in(doc, cs, ce).map(|st| match (out[i].denies, st) {
@@ -1251,7 +1333,8 @@ fn topics_and_stance(doc: &Doc, ents: &Entities, out: &mut [Stmt], headline_with
     }
 }
 
-/// The first stance cue in `[s, e)`, turned around by a negator in the six words before it.
+/// The first stance cue in `[s, e)`, turned around by a negator in the twelve words before it
+/// and by a rejecting predicate after it.
 fn stance_in(doc: &Doc, s: usize, e: usize) -> Option<Stance> {
     let cues: Vec<&super::lexicon::Hit> = doc
         .hits
@@ -1259,36 +1342,55 @@ fn stance_in(doc: &Doc, s: usize, e: usize) -> Option<Stance> {
         .iter()
         .filter(|h| h.cat == Cat::Stance && h.s >= s && h.e <= e)
         .collect();
+    let kind = |h: &super::lexicon::Hit| doc.lex.stance[h.idx];
+    let no_comma = |a: usize, b: usize| (a..=b).all(|k| !doc.gap(k).contains(['،', ',', '.']));
+    // The negators that govern token `t` from the twelve words before it, in its clause, not
+    // stating a condition («إذا لم تنسحب القوات»). A negated negator cancels: «لا يعني إغلاق
+    // ملف الانسحاب» (not closing the withdrawal file) keeps the withdrawal on the table.
+    let negated_at = |t: usize, after: usize| {
+        let from = t.saturating_sub(12).max(after);
+        cues.iter()
+            .filter(|n| {
+                kind(n) == StanceCue::Negator
+                    && n.t0 >= from
+                    && n.t1 <= t
+                    && n.s >= s
+                    && no_comma(n.t0 + 1, t)
+                    && !cues.iter().any(|c| {
+                        kind(c) == StanceCue::Conditional
+                            && (c.t1 == n.t0 || c.t0 <= n.t0 && n.t1 <= c.t1)
+                    })
+            })
+            .map(|n| n.t0)
+            .collect::<std::collections::BTreeSet<_>>()
+            .len()
+            % 2
+            == 1
+    };
     for h in &cues {
-        let cue = doc.lex.stance[h.idx];
-        if matches!(
-            cue,
-            StanceCue::Negator | StanceCue::Conditional | StanceCue::Verdict
-        ) {
+        let cue = kind(h);
+        if !matches!(cue, StanceCue::Supports | StanceCue::Opposes) {
             continue;
         }
-        // A negator governs the rest of its clause: up to twelve words, not across a comma.
-        let from = h.t0.saturating_sub(12);
-        let negated = cues.iter().any(|n| {
-            doc.lex.stance[n.idx] == StanceCue::Negator
-                && n.t0 >= from
-                && n.t0 < h.t0
-                && n.s >= s
-                && (n.t0 + 1..=h.t0).all(|k| !doc.gap(k).contains(['،', ',', '.']))
-                && !cues.iter().any(|c| {
-                    doc.lex.stance[c.idx] == StanceCue::Conditional && c.t1 == n.t0
-                        || doc.lex.stance[c.idx] == StanceCue::Conditional
-                            && c.t0 <= n.t0
-                            && n.t1 <= c.t1
-                })
-        });
-        // «بقاء القوات الأجنبية مرفوض»، «الانسحاب الكامل … سيكون خطأً استراتيجياً»: a verdict
-        // later in the same clause rejects what the cue names.
+        let negated = negated_at(h.t0, 0);
+        // «بقاء القوات الأجنبية مرفوض»، «الانسحاب الكامل … سيكون خطأً استراتيجياً»، «أي بقاء …
+        // سيعامل على أنه احتلال»: a predicate later in the same clause judges what the cue names.
+        // A predicate is indefinite («الاحتلال» after a cue is another noun, not a verdict), and
+        // its own negation turns it around: «بقاء القوات لم يعد له أي مبرر» rejects, «ليس خطأ»
+        // does not.
         let rejected = cues.iter().any(|v| {
-            doc.lex.stance[v.idx] == StanceCue::Verdict
-                && v.t0 > h.t0
+            let verdict = match kind(v) {
+                StanceCue::Verdict => true,
+                StanceCue::Approval => false,
+                _ => return false,
+            };
+            let prefix: String = doc.word(v.t0).chars().take(v.prefix).collect();
+            v.t0 > h.t0
                 && v.t0 <= h.t1 + 10
-                && (h.t1..=v.t0).all(|k| !doc.gap(k).contains(['،', ',', '.']))
+                && no_comma(h.t1, v.t0)
+                && !prefix.ends_with("ال")
+                && !prefix.ends_with("لل")
+                && verdict != negated_at(v.t0, h.t1)
         });
         let supports = ((cue == StanceCue::Supports) != negated) != rejected;
         return Some(if supports {
@@ -1479,6 +1581,75 @@ mod tests {
             "{:?}",
             x.statements
         );
+    }
+
+    /// The stance of the first statement of `text`.
+    fn stance(text: &str) -> Option<crate::model::Stance> {
+        let x = extraction(text, None);
+        x.statements.first().and_then(|s| s.stance)
+    }
+
+    #[test]
+    fn one_member_of_a_body_speaks_for_it() {
+        // «مسؤول في …»: the `member` column of function_words.tsv; a plural («مصادر في …») does not.
+        let s = said("وقال مسؤول في وزارة الدفاع الأردنية إن التدريبات ستستمر حتى نهاية العام.");
+        assert_eq!(s.len(), 1, "{s:?}");
+        assert_eq!(s[0].0, "وزارة الدفاع الأردنية", "{s:?}");
+        let s = said("وقالت مصادر في وزارة الدفاع الأردنية إن التدريبات ستستمر حتى نهاية العام.");
+        assert!(s.is_empty(), "{s:?}");
+    }
+
+    #[test]
+    fn a_negated_negator_cancels() {
+        // «لا يعني إغلاق ملف الانسحاب»: not closing the withdrawal file keeps withdrawal wanted.
+        assert_eq!(
+            stance("قال النائب الأردني سامي الحداد إن التهدئة لا تعني إغلاق ملف الانسحاب."),
+            Some(crate::model::Stance::Supports)
+        );
+        // Concern about a withdrawal rejects it.
+        assert_eq!(
+            stance("قال النائب الأردني سامي الحداد إن الحكومة تتابع بقلق أي حديث عن انسحاب القوات."),
+            Some(crate::model::Stance::Opposes)
+        );
+    }
+
+    #[test]
+    fn a_negated_approval_rejects_the_cue() {
+        // «بقاء القوات … لم يعد له أي مبرر»: approval («مبرر») negated after the cue.
+        assert_eq!(
+            stance("قال النائب الأردني سامي الحداد إن بقاء القوات الأجنبية لم يعد له أي مبرر."),
+            Some(crate::model::Stance::Supports)
+        );
+        // Not negated, approval keeps the cue: the forces' presence is necessary.
+        assert_eq!(
+            stance("قال النائب الأردني سامي الحداد إن وجود القوات الأجنبية ضروري لحماية الحدود."),
+            Some(crate::model::Stance::Opposes)
+        );
+    }
+
+    #[test]
+    fn a_verdict_is_an_indefinite_predicate() {
+        // «سيعامل على أنه احتلال»: an indefinite predicate judges the cue before it …
+        assert_eq!(
+            stance("قال النائب الأردني سامي الحداد إن أي بقاء للقوات الأجنبية سيعامل على أنه احتلال."),
+            Some(crate::model::Stance::Supports)
+        );
+        // … «الاحتلال» with the article is another noun of the clause, not a verdict.
+        assert_eq!(
+            stance("قال النائب الأردني سامي الحداد إن الشعب يريد انسحاب القوات وإنهاء الاحتلال."),
+            Some(crate::model::Stance::Supports)
+        );
+    }
+
+    #[test]
+    fn a_headline_topic_statement_keeps_its_own_cue() {
+        // No topic word in the sentence: the headline's withdrawal topic, and the stance of the
+        // statement's own words («بخيبة أمل» opposes).
+        let text = "البرلمان يصوت على إخراج القوات الأجنبية من البلاد\n\nوقال وزير الخارجية الأردني سامي الحداد في بيان: \"نشعر بخيبة أمل من القرار الذي اتخذه البرلمان اليوم\".";
+        let x = extraction(text, None);
+        let s = x.statements.first().expect("one statement");
+        assert_eq!(s.topics, vec!["withdrawal".to_owned()], "{s:?}");
+        assert_eq!(s.stance, Some(crate::model::Stance::Opposes), "{s:?}");
     }
 
     #[test]
