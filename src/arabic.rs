@@ -302,19 +302,16 @@ pub fn is_pronoun_suffix(suffix: &str) -> bool {
 /// Strips one proclitic sequence from a folded word when at least `min_rest` characters remain,
 /// longest first: «والبهادلي» → «البهادلي», «للعراق» → «عراق» (the article goes with ل).
 pub fn strip_proclitic(word: &str, min_rest: usize) -> &str {
-    const ORDER: [&str; 22] = [
-        "وبال", "وكال", "فبال", "ولل", "فلل", "وال", "فال", "بال", "كال", "لل", "وب", "ول", "وك",
-        "فب", "فل", "فك", "ال", "و", "ف", "ب", "ل", "ك",
-    ];
-    // Every proclitic starts with one of these letters; most words start with another.
-    if !word.starts_with(['و', 'ف', 'ب', 'ل', 'ك', 'ا']) {
-        return word;
+    let mut readings = [""; 8];
+    let mut k = 0;
+    for p in proclitic_readings(word) {
+        readings[k] = p;
+        k += 1;
     }
-    for p in ORDER {
-        if let Some(rest) = word.strip_prefix(p) {
-            if rest.chars().count() >= min_rest {
-                return rest;
-            }
+    for p in readings[..k].iter().rev() {
+        let rest = &word[p.len()..];
+        if rest.chars().count() >= min_rest {
+            return rest;
         }
     }
     word

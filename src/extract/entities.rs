@@ -16,7 +16,7 @@
 //! - kunya «أبو …» and the name right after a speech verb («وقال سامر النعيمي …»);
 //! - afterwards, surnames (with or without ال: «البهرامي»/«بهرامي») refer to the full name.
 
-use super::lexicon::{Cat, FuncKind, TitleKind};
+use super::lexicon::{Cat, FuncKind, TitleKind, WordHash};
 use super::Doc;
 use crate::arabic;
 use crate::model::EntityKind;
@@ -63,7 +63,10 @@ pub(crate) struct Entities {
     /// In text order.
     pub nps: Vec<Np>,
     pub roles: Vec<RoleFact>,
-    index: HashMap<(EntityKind, String), usize>,
+    /// The folded current name of each entity ([`arabic::normalize`] of `name_ar`).
+    pub folded: Vec<String>,
+    /// Folded name → the entities of each kind with that name.
+    index: HashMap<String, Vec<(EntityKind, usize)>, WordHash>,
 }
 
 impl Entities {
@@ -91,13 +94,36 @@ impl Entities {
     }
 
     fn add(&mut self, ent: Ent) -> usize {
-        let key = (ent.kind, arabic::normalize(&ent.name_ar));
-        if let Some(&i) = self.index.get(&key) {
+        let folded = arabic::normalize(&ent.name_ar);
+        if let Some(i) = self.find(ent.kind, &folded) {
             return i;
         }
+        let i = self.ents.len();
+        self.index
+            .entry(folded.clone())
+            .or_default()
+            .push((ent.kind, i));
         self.ents.push(ent);
-        self.index.insert(key, self.ents.len() - 1);
-        self.ents.len() - 1
+        self.folded.push(folded);
+        i
+    }
+
+    /// The entity of `kind` first added under the folded name `folded`.
+    fn find(&self, kind: EntityKind, folded: &str) -> Option<usize> {
+        self.index
+            .get(folded)?
+            .iter()
+            .find(|(k, _)| *k == kind)
+            .map(|&(_, i)| i)
+    }
+
+    /// The entity of gazetteer row `g`, added when new (without copying the row when not).
+    fn add_gaz(&mut self, doc: &Doc, g: usize) -> usize {
+        let r = &doc.lex.gaz[g];
+        if let Some(i) = self.find(r.kind, &r.folded) {
+            return i;
+        }
+        self.add(gaz_ent(doc, g))
     }
 }
 
@@ -146,7 +172,7 @@ fn gaz_ent(doc: &Doc, g: usize) -> Ent {
 /// The entity for a gazetteer name (canonical), creating it.
 pub(crate) fn ensure_gaz(doc: &Doc, ents: &mut Entities, name_ar: &str) -> Option<usize> {
     let g = doc.lex.gaz_canonical(name_ar)?;
-    Some(ents.add(gaz_ent(doc, g)))
+    Some(ents.add_gaz(doc, g))
 }
 
 /// Start of the text of token `t` after its proclitics, when a hit of the given table starts
@@ -400,7 +426,7 @@ pub(crate) fn find(doc: &Doc) -> Entities {
                 .any(|p| p.as_ref().is_some_and(|p| p.0 > g.t1));
             let longer_title = title.is_some_and(|ti| ti.t1 > g.t1);
             if !longer_head && !longer_title {
-                let e = ents.add(gaz_ent(doc, g.idx));
+                let e = ents.add_gaz(doc, g.idx);
                 ents.ents[e].mentions.push((g.s, g.e));
                 ents.nps.push(Np {
                     ent: e,
@@ -434,7 +460,7 @@ pub(crate) fn find(doc: &Doc) -> Entities {
                         .map(|h| h.s),
                 );
                 let e = match doc.lex.gaz_named(&arabic::normalize(&name)) {
-                    Some(g) => ents.add(gaz_ent(doc, g)),
+                    Some(g) => ents.add_gaz(doc, g),
                     None => ents.add(Ent {
                         kind,
                         name_ar: name,
@@ -475,9 +501,9 @@ pub(crate) fn find(doc: &Doc) -> Entities {
         let speech = doc.hits.longest(t, Cat::Speech).copied();
         let known_surname = speech.is_some() && t + 1 < n && {
             let w = arabic::strip_proclitic(doc.word(t + 1), 3);
-            ents.ents.iter().any(|e| {
+            ents.ents.iter().zip(&ents.folded).any(|(e, folded)| {
                 e.kind == EntityKind::Person
-                    && arabic::normalize(&e.name_ar)
+                    && folded
                         .rsplit(' ')
                         .next()
                         .is_some_and(|last| last == w || last.strip_prefix("ال") == Some(w))
@@ -515,20 +541,18 @@ fn person(doc: &Doc, ents: &mut Entities, t0: usize, t1: usize, s: usize) -> usi
     let name = doc.orig(s, e_char);
     let folded = arabic::normalize(&name);
     let e = match doc.lex.gaz_named(&folded) {
-        Some(g) if doc.lex.gaz[g].kind == EntityKind::Person => ents.add(gaz_ent(doc, g)),
+        Some(g) if doc.lex.gaz[g].kind == EntityKind::Person => ents.add_gaz(doc, g),
         _ => {
             // The same person may have been seen under a longer name.
-            let existing = ents.ents.iter().position(|x| {
+            let existing = ents.ents.iter().zip(&ents.folded).position(|(x, x_folded)| {
                 x.kind == EntityKind::Person
-                    && (arabic::normalize(&x.name_ar).ends_with(&folded)
-                        || folded.ends_with(&arabic::normalize(&x.name_ar)))
+                    && (x_folded.ends_with(&folded) || folded.ends_with(x_folded.as_str()))
             });
             match existing {
                 Some(i) => {
-                    if folded.chars().count()
-                        > arabic::normalize(&ents.ents[i].name_ar).chars().count()
-                    {
+                    if folded.chars().count() > ents.folded[i].chars().count() {
                         ents.ents[i].name_ar = name;
+                        ents.folded[i] = folded;
                     }
                     i
                 }
@@ -615,7 +639,7 @@ fn title_phrase(
             .filter(|g| doc.lex.gaz[g.idx].kind != EntityKind::Person)
         {
             let g = *g;
-            let e = ents.add(gaz_ent(doc, g.idx));
+            let e = ents.add_gaz(doc, g.idx);
             ents.ents[e].mentions.push((g.s, g.e));
             ents.nps.push(Np {
                 ent: e,
@@ -628,7 +652,7 @@ fn title_phrase(
         }
         if let Some((end, name, c)) = head_phrase(doc, j, Cat::OrgHead) {
             let e = match doc.lex.gaz_named(&arabic::normalize(&name)) {
-                Some(g) => ents.add(gaz_ent(doc, g)),
+                Some(g) => ents.add_gaz(doc, g),
                 None => ents.add(Ent {
                     kind: EntityKind::Organization,
                     name_ar: name,
@@ -683,7 +707,7 @@ fn title_phrase(
             .filter(|g| doc.lex.gaz[g.idx].kind == EntityKind::Person)
             .copied()
         {
-            let e = ents.add(gaz_ent(doc, g.idx));
+            let e = ents.add_gaz(doc, g.idx);
             ents.ents[e].mentions.push((g.s, g.e));
             ents.nps.push(Np {
                 ent: e,
@@ -852,11 +876,10 @@ fn bridge_to_name(doc: &Doc, j: usize) -> Option<(usize, usize)> {
 /// Surnames of the people named in full refer to them: «الربيعي», «بهرامي»/«البهرامي».
 fn surnames(doc: &Doc, ents: &mut Entities) {
     let mut keys: HashMap<String, usize> = HashMap::new();
-    for (i, e) in ents.ents.iter().enumerate() {
+    for (i, (e, folded)) in ents.ents.iter().zip(&ents.folded).enumerate() {
         if e.kind != EntityKind::Person {
             continue;
         }
-        let folded = arabic::normalize(&e.name_ar);
         let words: Vec<&str> = folded.split(' ').collect();
         if words.len() < 2 {
             continue;

@@ -37,6 +37,8 @@ pub enum LexiconError {
 #[derive(Debug, Clone)]
 pub(crate) struct GazEntry {
     pub name_ar: String,
+    /// `name_ar` folded ([`arabic::normalize`]).
+    pub folded: String,
     pub name_en: Option<String>,
     pub kind: EntityKind,
     pub aliases: Vec<String>,
@@ -506,6 +508,7 @@ impl Lexicon {
                     let get = |i: usize| c.get(i).copied().unwrap_or("");
                     self.gaz.push(GazEntry {
                         name_ar: c[0].to_owned(),
+                        folded: arabic::normalize(c[0]),
                         name_en: opt(get(1)),
                         kind,
                         aliases: get(3).split('|').filter_map(opt).collect(),
