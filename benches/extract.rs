@@ -1,4 +1,4 @@
-//! Extraction throughput on one core, in MB/s of Arabic text, with a per-pass breakdown.
+//! Extraction throughput on one core, in MB/s of Arabic text.
 //!
 //! `scripts/bench.sh` makes the corpus; or set NEWSKG_BENCH_CORPUS to a directory of `.txt`
 //! (+ `.meta.json`) articles and run `cargo bench --bench extract`. The corpus is extracted
@@ -51,11 +51,6 @@ fn main() {
         if round > 0 {
             best = best.min(secs);
         }
-    }
-    let names = ["doc", "dateline", "entities", "times", "statements", "events", "output", "doc:norm+tok", "doc:scan", "doc:retain", "doc:lines"];
-    for (i, n) in names.iter().enumerate() {
-        let ns = newskg::extract::PROF[i].load(std::sync::atomic::Ordering::Relaxed);
-        println!("  {n}: {:.3} s", ns as f64 / 1e9 / (rounds + 1) as f64);
     }
     println!(
         "extract (1 core, best of {rounds}): {best:.2} s, {:.1} MB/s, {:.0} articles/s, {statements} statements",

@@ -544,10 +544,14 @@ fn person(doc: &Doc, ents: &mut Entities, t0: usize, t1: usize, s: usize) -> usi
         Some(g) if doc.lex.gaz[g].kind == EntityKind::Person => ents.add_gaz(doc, g),
         _ => {
             // The same person may have been seen under a longer name.
-            let existing = ents.ents.iter().zip(&ents.folded).position(|(x, x_folded)| {
-                x.kind == EntityKind::Person
-                    && (x_folded.ends_with(&folded) || folded.ends_with(x_folded.as_str()))
-            });
+            let existing = ents
+                .ents
+                .iter()
+                .zip(&ents.folded)
+                .position(|(x, x_folded)| {
+                    x.kind == EntityKind::Person
+                        && (x_folded.ends_with(&folded) || folded.ends_with(x_folded.as_str()))
+                });
             match existing {
                 Some(i) => {
                     if folded.chars().count() > ents.folded[i].chars().count() {

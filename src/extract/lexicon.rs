@@ -336,6 +336,9 @@ pub struct Lexicon {
     /// Word index of the patterns: first word → patterns. A one-word pattern is found under
     /// itself, a longer one under its first word and checked against the text that follows.
     by_word: HashMap<Box<str>, Vec<u32>, WordHash>,
+    /// One bit per [`word_bit`] of every key of `by_word`: most words of a text are in no
+    /// entry, and this 8 KiB filter turns them away without probing the index.
+    word_filter: Vec<u64>,
     /// Patterns that may end inside a longer word with any ending (boilerplate markers),
     /// bucketed by the [`narrow_char`] of their first character.
     open_words: Vec<Vec<u32>>,
@@ -777,7 +780,9 @@ impl Lexicon {
             if !arabic::is_word_char(first) || !arabic::is_word_char(last) {
                 continue;
             }
-            let word_end = p.find(|c: char| !arabic::is_word_char(c)).unwrap_or(p.len());
+            let word_end = p
+                .find(|c: char| !arabic::is_word_char(c))
+                .unwrap_or(p.len());
             let id = id as u32;
             by_word.entry(p[..word_end].into()).or_default().push(id);
             if word_end == p.len() && payloads[id as usize].iter().any(|x| x.cat == Cat::Boiler) {
@@ -794,6 +799,12 @@ impl Lexicon {
             .collect();
         self.patterns = patterns;
         self.payloads = payloads;
+        let mut word_filter = vec![0u64; WORD_FILTER_BITS / 64];
+        for key in by_word.keys() {
+            let b = word_bit(key);
+            word_filter[b / 64] |= 1 << (b % 64);
+        }
+        self.word_filter = word_filter;
         self.by_word = by_word;
         self.open_words = open_words;
         Ok(())
@@ -834,6 +845,10 @@ impl Lexicon {
                     }
                 }
                 for &end in &ends[..k] {
+                    let b = word_bit(&rest[..end]);
+                    if self.word_filter[b / 64] & (1 << (b % 64)) == 0 {
+                        continue;
+                    }
                     let Some(ids) = self.by_word.get(&rest[..end]) else {
                         continue;
                     };
@@ -848,9 +863,8 @@ impl Lexicon {
                     }
                 }
                 if prefix.is_empty() {
-                    let bucket = &self.open_words[usize::from(narrow_char(
-                        rest.chars().next().unwrap_or(' '),
-                    ))];
+                    let bucket = &self.open_words
+                        [usize::from(narrow_char(rest.chars().next().unwrap_or(' ')))];
                     for &id in bucket {
                         let pattern = self.patterns[id as usize].as_str();
                         // Whole-word readings were found above through the index.
@@ -858,7 +872,15 @@ impl Lexicon {
                             && rest.starts_with(pattern)
                             && !ends[..k].contains(&pattern.len())
                         {
-                            self.push_hits(&mut list, text, tokens, ti, prefix, id, bs + pattern.len());
+                            self.push_hits(
+                                &mut list,
+                                text,
+                                tokens,
+                                ti,
+                                prefix,
+                                id,
+                                bs + pattern.len(),
+                            );
                         }
                     }
                 }
@@ -1027,6 +1049,14 @@ impl std::hash::Hasher for WordHasher {
 }
 
 pub(crate) type WordHash = std::hash::BuildHasherDefault<WordHasher>;
+
+const WORD_FILTER_BITS: usize = 1 << 16;
+
+/// The bit of a word in [`Lexicon`]'s word filter.
+fn word_bit(word: &str) -> usize {
+    use std::hash::BuildHasher;
+    (WordHash::default().hash_one(word) >> 48) as usize % WORD_FILTER_BITS
+}
 
 #[cfg(test)]
 mod tests {

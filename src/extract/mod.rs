@@ -18,11 +18,6 @@ mod statements;
 mod structure;
 
 pub use lexicon::{Lexicon, LexiconError};
-#[doc(hidden)]
-pub use self::prof::PROF;
-mod prof {
-    pub use super::PROF_INNER as PROF;
-}
 
 use crate::arabic::{Normalized, Token};
 use crate::corpus::Article;
@@ -95,13 +90,10 @@ pub(crate) struct Doc<'a> {
 
 impl<'a> Doc<'a> {
     fn new(text: &str, lex: &'a Lexicon) -> Self {
-        let mut tt = std::time::Instant::now();
         let n = Normalized::new(text);
         let chars: Vec<char> = n.text.chars().collect();
         let toks = n.tokens();
-        lap(7, &mut tt);
         let mut hits = lex.scan(&n, &toks);
-        lap(8, &mut tt);
         // A word ending in ta marbuta («إفادة») folds to ـه and must not be read as a verb with
         // the pronoun ـه («أفاده»).
         let orig_chars: Vec<char> = text.chars().collect();
@@ -117,10 +109,8 @@ impl<'a> Doc<'a> {
             let (o, _) = n.original(h.e, h.e + 1);
             orig_chars.get(o) != Some(&'ة')
         });
-        lap(9, &mut tt);
         let lines = structure::lines(&n, &toks, lex);
         let paras = structure::paras(&chars, &lines);
-        lap(10, &mut tt);
         Doc {
             lex,
             orig_chars,
@@ -244,18 +234,10 @@ impl<'a> Spanner<'a> {
     }
 }
 
-pub static PROF_INNER: [std::sync::atomic::AtomicU64; 12] = [const { std::sync::atomic::AtomicU64::new(0) }; 12];
-fn lap(i: usize, t: &mut std::time::Instant) {
-    let now = std::time::Instant::now();
-    PROF_INNER[i].fetch_add((now - *t).as_nanos() as u64, std::sync::atomic::Ordering::Relaxed);
-    *t = now;
-}
 fn extract_part(meta: ArticleMeta, published: Option<NaiveDate>, lex: &Lexicon) -> Extraction {
     let mut x = Extraction::new(meta);
     let text = x.article.text.clone();
-    let mut tt = std::time::Instant::now();
     let doc = Doc::new(&text, lex);
-    lap(0, &mut tt);
     let sp = Spanner::new(&text);
 
     // Publication date: metadata, else a dateline in the text.
@@ -267,9 +249,7 @@ fn extract_part(meta: ArticleMeta, published: Option<NaiveDate>, lex: &Lexicon) 
     let published = published.or(dateline.map(|d| d.0));
     x.article.published = published.map(|d| d.format("%Y-%m-%d").to_string());
 
-    lap(1, &mut tt);
     let mut ents = entities::find(&doc);
-    lap(2, &mut tt);
 
     let mut times: Vec<Time> = crate::time::find_times(&text, &doc.n, &lex.time, published)
         .into_iter()
@@ -288,11 +268,8 @@ fn extract_part(meta: ArticleMeta, published: Option<NaiveDate>, lex: &Lexicon) 
     }
     times.sort_by_key(|t| (t.s, t.e));
 
-    lap(3, &mut tt);
     let stmts = statements::find(&doc, &mut ents, &times, published);
-    lap(4, &mut tt);
     let (events, numbers) = events::find(&doc, &ents, &times);
-    lap(5, &mut tt);
 
     // Entities.
     let eid = |i: usize| format!("e{}", i + 1);
@@ -401,7 +378,6 @@ fn extract_part(meta: ArticleMeta, published: Option<NaiveDate>, lex: &Lexicon) 
             place: n.place.map(eid),
         });
     }
-    lap(6, &mut tt);
     x
 }
 

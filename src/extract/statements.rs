@@ -679,8 +679,7 @@ fn clause_before(doc: &Doc, sent: &Sentence, h: super::lexicon::Hit) -> Option<C
 /// A noun phrase written with the preposition «لـ» («للجزيرة نت»، «لوزارة الدفاع»): an
 /// addressee or a possessor, never the subject.
 fn addressed(doc: &Doc, ents: &Entities, np: &super::entities::Np) -> bool {
-    doc.word(np.t0).starts_with('ل')
-        && !ents.folded[np.ent].starts_with('ل')
+    doc.word(np.t0).starts_with('ل') && !ents.folded[np.ent].starts_with('ل')
 }
 
 /// Only discourse words stand between the start of the sentence and token `t`: «أما»،

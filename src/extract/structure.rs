@@ -316,7 +316,10 @@ mod tests {
     fn headlines_repeats_and_boilerplate() {
         let text = "العراق يطالب بالانسحاب\nالعراق يطالب بالانسحاب\nقال الربيعي إن الحكومة تعمل على إنهاء مهمة التحالف الدولي.\nالمصدر: الحرة\n[إعلان 2]";
         let n = Normalized::new(text);
-        let kinds: Vec<LineKind> = lines(&n, &n.tokens(), &lex()).iter().map(|l| l.kind).collect();
+        let kinds: Vec<LineKind> = lines(&n, &n.tokens(), &lex())
+            .iter()
+            .map(|l| l.kind)
+            .collect();
         assert_eq!(
             kinds,
             [
