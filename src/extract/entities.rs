@@ -169,6 +169,28 @@ fn gaz_ent(doc: &Doc, g: usize) -> Ent {
     }
 }
 
+/// «قال مسؤول أميركي كبير …»، «أفاد مصدر أمني عراقي …»: one unnamed source (a singular noun
+/// and its nisba adjectives, tokens `[t0, t1)`) speaks; the noun phrase names it as the text does.
+/// It is a person of this article only in name: two articles' «مصدر أمني» are one node, which
+/// is what the text says of them (nothing more).
+pub(crate) fn unnamed_source(doc: &Doc, ents: &mut Entities, t0: usize, t1: usize) -> usize {
+    let (s, e_char) = (doc.toks[t0].start, doc.toks[t1 - 1].end);
+    let name = doc.orig(s, e_char);
+    let e = ents.add(Ent {
+        kind: EntityKind::Person,
+        name_ar: name,
+        name_en: None,
+        qid: None,
+        country: None,
+        speaks_as: None,
+        mentions: Vec::new(),
+    });
+    ents.ents[e].mentions.push((s, e_char));
+    let at = ents.nps.partition_point(|n| n.t0 < t0);
+    ents.nps.insert(at, Np { ent: e, t0, t1 });
+    e
+}
+
 /// The entity for a gazetteer name (canonical), creating it.
 pub(crate) fn ensure_gaz(doc: &Doc, ents: &mut Entities, name_ar: &str) -> Option<usize> {
     let g = doc.lex.gaz_canonical(name_ar)?;

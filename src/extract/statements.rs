@@ -349,6 +349,49 @@ fn generic(doc: &Doc, t: usize) -> bool {
     doc.func(t) == Some(FuncKind::Generic)
 }
 
+/// «وقال مسؤول أميركي كبير …»، «وأفاد مصدر أمني عراقي …»، «نفى مصدر حكومي مطلع …»: one
+/// unnamed source, a singular member noun (`member` in function_words.tsv) without the article,
+/// qualified by one to three nisba adjectives (indefinite words in ـي: أمني، عسكري، أميركي), is
+/// a speaker the text describes but does not name. The end of the adjectives, if any. Plurals
+/// and duals («مصادر مطلعة»، «مسؤولان أمنيان») stay no statement (seed and own golds).
+fn unnamed_source(doc: &Doc, sent: &Sentence, j: usize) -> Option<usize> {
+    if !one_member(doc, j) || doc.word(j).starts_with("ال") {
+        return None;
+    }
+    let nisba = |k: usize| {
+        let w = doc.word(k);
+        k < sent.t1
+            && doc.tight(k)
+            && !w.starts_with("ال")
+            && w.ends_with('ي')
+            && w.chars().count() >= 4
+            && doc.func(k).is_none()
+            && !doc
+                .hits
+                .starting(k)
+                .iter()
+                .any(|h| matches!(h.cat, Cat::Speech | Cat::Title | Cat::Venue | Cat::Gaz))
+    };
+    let mut k = j + 1;
+    while k < j + 4 && nisba(k) {
+        k += 1;
+    }
+    (k > j + 1).then_some(k)
+}
+
+/// «وأشار المصدر إلى أن …»، «وأضاف المسؤول أن …»: the definite noun takes up the unnamed source
+/// an earlier statement introduced with it («مصدر أمني»): the article marks a referent already
+/// known (anaphoric «ال»).
+fn named_before(doc: &Doc, ents: &Entities, out: &[Stmt], j: usize) -> Option<usize> {
+    let noun = doc.word(j).strip_prefix("ال")?;
+    if noun.chars().count() < 3 {
+        return None;
+    }
+    out.iter().rev().filter_map(|s| s.speaker).find(|&e| {
+        ents.ents[e].kind == EntityKind::Person && ents.folded[e].split(' ').next() == Some(noun)
+    })
+}
+
 /// «هذا المسؤول», «هذا المسؤول الدبلوماسي»: a demonstrative and a noun refer back.
 fn demonstrative(doc: &Doc, t: usize) -> Option<usize> {
     let w = crate::arabic::strip_proclitic(doc.word(t), 3);
@@ -380,7 +423,7 @@ fn demonstrative(doc: &Doc, t: usize) -> Option<usize> {
 
 fn verb(
     doc: &Doc,
-    ents: &Entities,
+    ents: &mut Entities,
     out: &[Stmt],
     sent: &Sentence,
     h: super::lexicon::Hit,
@@ -401,6 +444,16 @@ fn verb(
             .flatten()
         {
             (np.ent, np.t1)
+        } else if let Some(k) = (j < sent.t1)
+            .then(|| unnamed_source(doc, sent, j))
+            .flatten()
+        {
+            (super::entities::unnamed_source(doc, ents, j, k), k)
+        } else if let Some(e) = (j < sent.t1)
+            .then(|| named_before(doc, ents, out, j))
+            .flatten()
+        {
+            (e, j + 1)
         } else if j < sent.t1 && generic(doc, j) {
             return None;
         } else if let Some(end) = (j < sent.t1).then(|| demonstrative(doc, j)).flatten() {
@@ -1596,6 +1649,34 @@ mod tests {
         assert_eq!(s[0].0, "وزارة الدفاع الأردنية", "{s:?}");
         let s = said("وقالت مصادر في وزارة الدفاع الأردنية إن التدريبات ستستمر حتى نهاية العام.");
         assert!(s.is_empty(), "{s:?}");
+    }
+
+    #[test]
+    fn an_unnamed_source_speaks_and_is_taken_up_by_its_definite_noun() {
+        // A singular member noun with nisba adjectives is a speaker the text does not name; the
+        // same noun with «ال» later takes it up (invented sentences).
+        let s = said(
+            "وقال مسؤول تونسي كبير للصحفيين إن البعثة ستغادر قبل نهاية الشتاء. \
+             وأضاف المسؤول أن الانسحاب سيتم على مرحلتين.",
+        );
+        assert_eq!(s.len(), 2, "{s:?}");
+        assert_eq!(s[0].0, "مسؤول تونسي", "{s:?}");
+        assert_eq!(s[1].0, "مسؤول تونسي", "{s:?}");
+        let s = said("ونفى مصدر حكومي مطلع وجود أي طلب لتأجيل موعد الانسحاب.");
+        assert_eq!(s.len(), 1, "{s:?}");
+        assert_eq!(s[0].0, "مصدر حكومي", "{s:?}");
+        // Duals and plurals stay unnamed groups: no statement.
+        assert!(said("وقال مسؤولان أمنيان إن القوات ستغادر.").is_empty());
+    }
+
+    #[test]
+    fn verbs_of_belief_and_qualification_report_speech() {
+        let s = said("ويعتقد النائب سامر خليل الراشد أن الاتفاق لن يصمد طويلاً.");
+        assert_eq!(s.len(), 1, "{s:?}");
+        let s = said(
+            "وقال النائب سامر خليل الراشد إن الاتفاق جيد. واستدرك الراشد: \"لكننا نريد جدولاً أوضح\".",
+        );
+        assert_eq!(s.len(), 2, "{s:?}");
     }
 
     #[test]
