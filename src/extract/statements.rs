@@ -436,88 +436,106 @@ fn verb(
         .then(|| ents.np_at(j).copied())
         .flatten()
         .filter(|np| !addressed(doc, ents, np));
-    let (speaker, from) =
-        if let Some(np) = after.filter(|_| doc.tight(j) || doc.gap(j).trim() == "،") {
-            (np.ent, np.t1)
-        } else if let Some(np) = (j < sent.t1)
-            .then(|| holder_after(doc, ents, sent, j))
+    let (speaker, from) = if let Some(e) = (j < sent.t1)
+        .then(|| named_before(doc, ents, out, j))
+        .flatten()
+    {
+        (e, j + 1)
+    } else if let Some(np) = after.filter(|_| doc.tight(j) || doc.gap(j).trim() == "،") {
+        (np.ent, np.t1)
+    } else if let Some(np) = (j < sent.t1)
+        .then(|| holder_after(doc, ents, sent, j))
+        .flatten()
+    {
+        (np.ent, np.t1)
+    } else if let Some(k) = (j < sent.t1)
+        .then(|| unnamed_source(doc, sent, j))
+        .flatten()
+    {
+        // «مصدر أمني في الأنبار، …»: where the source is belongs to the subject.
+        let to = (k < sent.t1 && doc.word(k) == "في" && doc.tight(k))
+            .then(|| ents.np_at(k + 1).map(|p| p.t1))
             .flatten()
-        {
-            (np.ent, np.t1)
-        } else if let Some(k) = (j < sent.t1)
-            .then(|| unnamed_source(doc, sent, j))
-            .flatten()
-        {
-            (super::entities::unnamed_source(doc, ents, j, k), k)
-        } else if let Some(e) = (j < sent.t1)
-            .then(|| named_before(doc, ents, out, j))
-            .flatten()
-        {
-            (e, j + 1)
-        } else if j < sent.t1 && generic(doc, j) {
-            return None;
-        } else if let Some(end) = (j < sent.t1).then(|| demonstrative(doc, j)).flatten() {
-            (last_speaker(ents, out, gender)?, end)
-        } else if j < sent.t1 && doc.has(j, Cat::Venue) && doc.word(j).starts_with("ال") {
-            // «وأضاف البيان أن …»: the statement already named speaks again.
-            (last_speaker(ents, out, Gender::Unmarked)?, j + 1)
-        } else if let Some(np) = subject_before(doc, ents, sent, h.t0) {
-            (np.ent, j)
-        } else if let Some(np) = ents
-            .np_ending(h.t0)
-            .copied()
-            // Only white space: «بغداد (رويترز) - قال» is a dateline, not a subject; a comma
-            // when the subject opens the clause («غير أن عضو اللجنة …، فاضل الزبيدي، يرى»).
-            .filter(|p| {
-                p.t0 >= sent.t0
-                    && (doc.gap(h.t0).trim().is_empty()
-                        || (doc.gap(h.t0).trim() == "،" && clause_initial(doc, sent, p.t0)))
+            .unwrap_or(k);
+        // «مصدر أمني …، طلب عدم ذكر اسمه، لكوردستان24، بأن …»: a clause between commas right
+        // after an indefinite noun describes it (a relative clause without «الذي»); its words
+        // («ذكر اسمه») are not what was said.
+        let to = (to < sent.t1 && doc.gap(to).contains('،'))
+            .then(|| {
+                (to + 1..(to + 7).min(sent.t1))
+                    .take_while(|&m| {
+                        doc.func(m - 1) != Some(FuncKind::Complementizer)
+                            && !sent.quoted(doc.toks[m - 1].start)
+                    })
+                    .find(|&m| doc.gap(m).contains('،'))
             })
-        {
-            (np.ent, j)
-        } else if let Some(np) = (h.t0 >= 1 && doc.func(h.t0 - 1) == Some(FuncKind::Adverb))
-            .then(|| ents.np_ending(h.t0 - 1).copied())
             .flatten()
-            .filter(|p| p.t0 >= sent.t0)
-        {
-            // «وكان السفير … جيمس هاريسون قد قال»
-            (np.ent, j)
-        } else if j < sent.t1 && doc.gap(j).trim().is_empty() && indefinite_subject(doc, sent, j) {
-            // «قال مسؤولان أمنيان عراقيان إن …»: someone the text does not name.
-            return None;
-        } else {
-            // No subject: the first person of the sentence, else the last speaker.
-            let from = ents.nps.partition_point(|p| p.t0 < sent.t0);
-            let first_person = ents.nps[from..]
-                .iter()
-                .take_while(|p| p.t0 < h.t0)
-                .filter(|p| p.t1 <= h.t0)
-                .filter(|p| !sent.quoted(doc.toks[p.t0].start))
-                .find(|p| match gender {
-                    Gender::Feminine => ents.ents[p.ent].kind != EntityKind::Person,
-                    _ => ents.ents[p.ent].kind == EntityKind::Person,
-                })
-                .map(|p| p.ent);
-            // «قالت النائبة شيرين رشيد … وتابعت: "…"»: a feminine verb goes on with the woman
-            // whose feminine verb came just before.
-            let she = out
-                .last()
-                .filter(|_| gender == Gender::Feminine)
-                .and_then(|st| {
-                    let v = doc.tok_at(st.verb.0);
-                    doc.hits
-                        .longest(v, Cat::Speech)
-                        .filter(|vh| doc.lex.speech[vh.idx].gender == Gender::Feminine)
-                        .and(st.speaker)
-                        .filter(|&e| ents.ents[e].kind == EntityKind::Person)
-                });
-            (
-                first_person
-                    .or(she)
-                    .or_else(|| last_speaker(ents, out, gender))?,
-                j,
-            )
-        };
+            .unwrap_or(to);
+        (super::entities::unnamed_source(doc, ents, j, k), to)
+    } else if j < sent.t1 && generic(doc, j) {
+        return None;
+    } else if let Some(end) = (j < sent.t1).then(|| demonstrative(doc, j)).flatten() {
+        (last_speaker(ents, out, gender)?, end)
+    } else if j < sent.t1 && doc.has(j, Cat::Venue) && doc.word(j).starts_with("ال") {
+        // «وأضاف البيان أن …»: the statement already named speaks again.
+        (last_speaker(ents, out, Gender::Unmarked)?, j + 1)
+    } else if let Some(np) = subject_before(doc, ents, sent, h.t0) {
+        (np.ent, j)
+    } else if let Some(np) = ents
+        .np_ending(h.t0)
+        .copied()
+        // Only white space: «بغداد (رويترز) - قال» is a dateline, not a subject; a comma
+        // when the subject opens the clause («غير أن عضو اللجنة …، فاضل الزبيدي، يرى»).
+        .filter(|p| {
+            p.t0 >= sent.t0
+                && (doc.gap(h.t0).trim().is_empty()
+                    || (doc.gap(h.t0).trim() == "،" && clause_initial(doc, sent, p.t0)))
+        })
+    {
+        (np.ent, j)
+    } else if let Some(np) = (h.t0 >= 1 && doc.func(h.t0 - 1) == Some(FuncKind::Adverb))
+        .then(|| ents.np_ending(h.t0 - 1).copied())
+        .flatten()
+        .filter(|p| p.t0 >= sent.t0)
+    {
+        // «وكان السفير … جيمس هاريسون قد قال»
+        (np.ent, j)
+    } else if j < sent.t1 && doc.gap(j).trim().is_empty() && indefinite_subject(doc, sent, j) {
+        // «قال مسؤولان أمنيان عراقيان إن …»: someone the text does not name.
+        return None;
+    } else {
+        // No subject: the first person of the sentence, else the last speaker.
+        let from = ents.nps.partition_point(|p| p.t0 < sent.t0);
+        let first_person = ents.nps[from..]
+            .iter()
+            .take_while(|p| p.t0 < h.t0)
+            .filter(|p| p.t1 <= h.t0)
+            .filter(|p| !sent.quoted(doc.toks[p.t0].start))
+            .find(|p| match gender {
+                Gender::Feminine => ents.ents[p.ent].kind != EntityKind::Person,
+                _ => ents.ents[p.ent].kind == EntityKind::Person,
+            })
+            .map(|p| p.ent);
+        // «قالت النائبة شيرين رشيد … وتابعت: "…"»: a feminine verb goes on with the woman
+        // whose feminine verb came just before.
+        let she = out
+            .last()
+            .filter(|_| gender == Gender::Feminine)
+            .and_then(|st| {
+                let v = doc.tok_at(st.verb.0);
+                doc.hits
+                    .longest(v, Cat::Speech)
+                    .filter(|vh| doc.lex.speech[vh.idx].gender == Gender::Feminine)
+                    .and(st.speaker)
+                    .filter(|&e| ents.ents[e].kind == EntityKind::Person)
+            });
+        (
+            first_person
+                .or(she)
+                .or_else(|| last_speaker(ents, out, gender))?,
+            j,
+        )
+    };
     // «طالبت كتلة "صادقون" النيابية، في بيان أمس، بـ"…"»: a definite nisba adjective after
     // the subject («النيابية»، «العراقية») agrees with it and belongs to it, not to the content.
     let mut from = from;
@@ -1665,6 +1683,13 @@ mod tests {
         let s = said("ونفى مصدر حكومي مطلع وجود أي طلب لتأجيل موعد الانسحاب.");
         assert_eq!(s.len(), 1, "{s:?}");
         assert_eq!(s[0].0, "مصدر حكومي", "{s:?}");
+        // Where the source is and a clause describing it between commas belong to the subject.
+        let s = said(
+            "وأفاد مصدر عسكري في الموصل، فضّل عدم ذكر اسمه، للوكالة بأن \"القوافل غادرت المعسكر أمس\".",
+        );
+        assert_eq!(s.len(), 1, "{s:?}");
+        assert_eq!(s[0].0, "مصدر عسكري", "{s:?}");
+        assert_eq!(s[0].2, "القوافل غادرت المعسكر أمس", "{s:?}");
         // Duals and plurals stay unnamed groups: no statement.
         assert!(said("وقال مسؤولان أمنيان إن القوات ستغادر.").is_empty());
     }
