@@ -884,6 +884,15 @@ fn content_after(
         {
             break;
         }
+        // «وصفت الحركة الجدول الزمني بأنه "مماطلة"»، «جدد الوزير دعم بلاده …، نافياً أن …»: a
+        // verb that takes an object and no «أن» clause of its own: once the object has begun, a
+        // complementizer after it completes the object («بأنه») or opens another clause; what
+        // was said starts at the object.
+        if let Some(f) = first_plain.filter(|_| {
+            opener && func == Some(FuncKind::Complementizer) && sp.takes("obj") && !sp.takes("that")
+        }) {
+            return Some((doc.toks[f].start, sent.e, false));
+        }
         if opener {
             // «إن "…"»: a quotation right after the complementizer is direct speech.
             if let Some((qa, qb)) = sent.quote_before(doc, k + 1) {
@@ -1692,6 +1701,20 @@ mod tests {
         assert_eq!(s[0].2, "القوافل غادرت المعسكر أمس", "{s:?}");
         // Duals and plurals stay unnamed groups: no statement.
         assert!(said("وقال مسؤولان أمنيان إن القوات ستغادر.").is_empty());
+    }
+
+    #[test]
+    fn an_object_verb_says_its_object_before_a_complementizer() {
+        // «وصف X بأنه …»: the object is part of what was said (invented sentences).
+        let s = said("ووصفت وزارة الخارجية الأردنية في بيان الجدول الزمني بأنه \"خطوة متأخرة\".");
+        assert_eq!(s.len(), 1, "{s:?}");
+        assert!(s[0].2.starts_with("الجدول الزمني بأنه"), "{s:?}");
+        // «جدد X دعم …، نافياً أن …»: the later «أن» clause does not replace the object.
+        let s = said(
+            "وجدد النائب سامر خليل الراشد دعمه لإنهاء مهمة التحالف، نافياً أن يكون للكتلة أي موقف آخر.",
+        );
+        assert_eq!(s.len(), 1, "{s:?}");
+        assert!(s[0].2.starts_with("دعمه لإنهاء"), "{s:?}");
     }
 
     #[test]
