@@ -1742,6 +1742,28 @@ mod tests {
     }
 
     #[test]
+    fn reservations_tension_repatriation_and_stalling() {
+        use crate::model::Stance::{Opposes, Supports};
+        // Invented sentences, one stance.tsv group each.
+        assert_eq!(
+            stance("وأبدت وزارة الخارجية الأردنية تحفظها على أي انسحاب للقوات من المنطقة."),
+            Some(Opposes)
+        );
+        assert_eq!(
+            stance("قال النائب الأردني سامي الحداد إن وجود التحالف في الشمال لا يزال ضرورة."),
+            Some(Opposes)
+        );
+        assert_eq!(
+            stance("قال النائب الأردني سامي الحداد إن وجود هذه القوات هو مصدر التوتر في المنطقة."),
+            Some(Supports)
+        );
+        assert_eq!(
+            stance("وطالب النائب الأردني سامي الحداد بإعادة القوات إلى الوطن قبل نهاية العام."),
+            Some(Supports)
+        );
+    }
+
+    #[test]
     fn a_negated_approval_rejects_the_cue() {
         // «بقاء القوات … لم يعد له أي مبرر»: approval («مبرر») negated after the cue.
         assert_eq!(
