@@ -153,7 +153,7 @@ fn heldout_articles_score() {
             ("statements_f1", 0.956),
             ("speaker_acc", 0.964),
             ("date_acc", 0.962),
-            ("withdrawal_f1", 0.911),
+            ("withdrawal_f1", 0.915),
             ("stance_acc", 0.537),
         ],
     );
@@ -171,7 +171,7 @@ fn blind2_articles_score() {
             ("statements_f1", 0.994),
             ("speaker_acc", 0.977),
             ("date_acc", 0.958),
-            ("withdrawal_f1", 0.883),
+            ("withdrawal_f1", 0.884),
             ("stance_acc", 0.794),
         ],
     );
@@ -198,18 +198,19 @@ fn blind3_articles_score() {
 
 /// The fourth blind set (tests/articles/blind4, ten articles written without reading the code),
 /// scored once after the blind3 fixes: F1 0.851 (P 0.917, R 0.794), speaker 0.896, date 0.961,
-/// stance 0.359 — the honest estimate for unseen text at that point. The floor is that first run.
+/// stance 0.359 — the honest estimate for unseen text at that point; its misses were then fixed
+/// by cause (docs/heldout-diagnosis.md, «blind4»), so this floor guards the rules.
 #[test]
 fn blind4_articles_score() {
     let r = report("tests/gold/blind4", Some("tests/articles/blind4"));
     at_least(
         &r,
         [
-            ("statements_f1", 0.851),
-            ("speaker_acc", 0.896),
-            ("date_acc", 0.961),
-            ("withdrawal_f1", 0.875),
-            ("stance_acc", 0.359),
+            ("statements_f1", 0.908),
+            ("speaker_acc", 0.930),
+            ("date_acc", 0.965),
+            ("withdrawal_f1", 0.889),
+            ("stance_acc", 0.488),
         ],
     );
     assert_eq!(r.second_article_misdated, 0);
