@@ -207,7 +207,7 @@ fn blind4_articles_score() {
         &r,
         [
             ("statements_f1", 0.908),
-            ("speaker_acc", 0.930),
+            ("speaker_acc", 0.942),
             ("date_acc", 0.965),
             ("withdrawal_f1", 0.889),
             ("stance_acc", 0.488),

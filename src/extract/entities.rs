@@ -1058,6 +1058,14 @@ mod tests {
     }
 
     #[test]
+    fn a_senator_and_his_party_adjective_lead_to_the_name() {
+        // Invented: «السيناتور» is a post (titles.tsv); the party adjective is an unknown
+        // adjective of the title, like a demonym.
+        let p = people("ودعا السيناتور الجمهوري مارك دونوفان في بيان إلى عدم التسرع.");
+        assert!(p.iter().any(|n| n == "مارك دونوفان"), "{p:?}");
+    }
+
+    #[test]
     fn ali_the_name_is_not_ala_the_preposition() {
         // «علي»/«عليّ» after a title and before a name word is the given name; «على» is not.
         assert_eq!(
