@@ -780,7 +780,20 @@ fn quote_before(doc: &Doc, sent: &Sentence, h: super::lexicon::Hit) -> Option<Co
         .rev()
         .collect();
     let named = matches!(before.as_str(), "لـ" | "ل" | "بـ" | "ب" | "مع" | "عن");
-    (!named && words_in(doc, qb, h.s) == 0 && h.prefix == 0 && words_in(doc, qa, qb) >= 2)
+    // «"ما بعد الحرب ليس كما قبلها"، هكذا لخّص الوزير …»: an adverb that points back at the
+    // quotation («هكذا»، function_words.tsv), bare of any conjunction, may stand between.
+    let between = match words_in(doc, qb, h.s) {
+        0 => true,
+        1 => {
+            let k = h.t0.wrapping_sub(1);
+            h.t0 > 0
+                && doc.toks[k].start >= qb
+                && doc.func(k) == Some(FuncKind::Adverb)
+                && crate::arabic::strip_proclitic(doc.word(k), 3) == doc.word(k)
+        }
+        _ => false,
+    };
+    (!named && between && h.prefix == 0 && words_in(doc, qa, qb) >= 2)
         .then(|| (qa + 1, qb.saturating_sub(1).max(qa + 1), true))
 }
 
@@ -1715,6 +1728,16 @@ mod tests {
         );
         assert_eq!(s.len(), 1, "{s:?}");
         assert!(s[0].2.starts_with("دعمه لإنهاء"), "{s:?}");
+    }
+
+    #[test]
+    fn a_quotation_summed_up_by_thus() {
+        // «"…"، هكذا لخّص X …»: the quotation before «هكذا» is what was said (invented).
+        let s = said(
+            "\"ما بعد الحرب ليس كما قبلها\"، هكذا لخّص النائب سامر خليل الراشد موقفه من الاتفاق.",
+        );
+        assert_eq!(s.len(), 1, "{s:?}");
+        assert_eq!(s[0].2, "ما بعد الحرب ليس كما قبلها", "{s:?}");
     }
 
     #[test]
