@@ -155,6 +155,59 @@ impl Normalized {
         self.origin[..self.len()].partition_point(|&o| (o as usize) < original)
     }
 
+    /// [`Normalized::new`], together with the folded text's characters and its words
+    /// ([`Normalized::tokens`]), in one pass over the text.
+    pub fn with_tokens(original: &str) -> (Self, Vec<char>, Vec<Token>) {
+        let mut text = String::with_capacity(original.len());
+        let mut origin = Vec::with_capacity(original.len());
+        let mut bytes = Vec::with_capacity(original.len());
+        let mut chars = Vec::with_capacity(original.len());
+        let mut toks = Vec::with_capacity(original.len() / 6);
+        let mut word: Option<(usize, usize)> = None;
+        let mut total = 0u32;
+        for c in original.chars() {
+            let n = total;
+            total += 1;
+            let Some(f) = fold_char(c) else { continue };
+            let (i, b) = (chars.len(), text.len());
+            if is_word_char(f) {
+                if word.is_none() {
+                    word = Some((i, b));
+                }
+            } else if let Some((s, sb)) = word.take() {
+                toks.push(Token {
+                    start: s,
+                    end: i,
+                    bstart: sb,
+                    bend: b,
+                });
+            }
+            bytes.push(b as u32);
+            text.push(f);
+            origin.push(n);
+            chars.push(f);
+        }
+        if let Some((s, sb)) = word {
+            toks.push(Token {
+                start: s,
+                end: chars.len(),
+                bstart: sb,
+                bend: text.len(),
+            });
+        }
+        origin.push(total);
+        bytes.push(text.len() as u32);
+        (
+            Normalized {
+                text,
+                origin,
+                bytes,
+            },
+            chars,
+            toks,
+        )
+    }
+
     /// The words of the folded text, in order: maximal runs of letters and digits.
     pub fn tokens(&self) -> Vec<Token> {
         let mut out = Vec::new();
@@ -320,6 +373,18 @@ pub fn strip_proclitic(word: &str, min_rest: usize) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_pass_analysis_agrees_with_the_parts() {
+        for text in ["", "قالَ «البهادليّ» ٢٠٢٤\n\nو", "ـــ x", "\u{200F}أ"] {
+            let (n, chars, toks) = Normalized::with_tokens(text);
+            let alone = Normalized::new(text);
+            assert_eq!(n.text, alone.text);
+            assert_eq!(chars, alone.text.chars().collect::<Vec<_>>());
+            assert_eq!(toks, alone.tokens());
+            assert_eq!(n.original(0, n.len()), alone.original(0, alone.len()));
+        }
+    }
 
     #[test]
     fn tokens_and_clitics() {

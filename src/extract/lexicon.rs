@@ -329,6 +329,8 @@ pub struct Lexicon {
     pending: Vec<(String, Cat, usize)>,
     /// Folded boilerplate markers, longest first.
     pub(crate) boiler_forms: Vec<(String, Boiler)>,
+    /// The first characters of `boiler_forms`: a line starting with another has no marker.
+    pub(crate) boiler_first: Vec<char>,
     /// Folded patterns, with what each stands for.
     patterns: Vec<String>,
     payloads: Vec<Vec<Payload>>,
@@ -766,6 +768,13 @@ impl Lexicon {
             .collect();
         self.boiler_forms
             .sort_by_key(|(f, _)| std::cmp::Reverse(f.chars().count()));
+        self.boiler_first = self
+            .boiler_forms
+            .iter()
+            .filter_map(|(f, _)| f.chars().next())
+            .collect();
+        self.boiler_first.sort_unstable();
+        self.boiler_first.dedup();
         for p in payloads.iter_mut().flatten() {
             p.accept = self.accepts(p);
         }

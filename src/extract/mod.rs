@@ -90,9 +90,7 @@ pub(crate) struct Doc<'a> {
 
 impl<'a> Doc<'a> {
     fn new(text: &str, lex: &'a Lexicon) -> Self {
-        let n = Normalized::new(text);
-        let chars: Vec<char> = n.text.chars().collect();
-        let toks = n.tokens();
+        let (n, chars, toks) = Normalized::with_tokens(text);
         let mut hits = lex.scan(&n, &toks);
         // A word ending in ta marbuta («إفادة») folds to ـه and must not be read as a verb with
         // the pronoun ـه («أفاده»).
