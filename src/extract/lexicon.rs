@@ -232,7 +232,18 @@ pub(crate) struct Hits {
 
 impl Hits {
     fn from_list(mut list: Vec<Hit>, ntok: usize) -> Hits {
-        list.sort_by_key(|h| (h.t0, std::cmp::Reverse(h.t1), std::cmp::Reverse(h.e), h.cat));
+        // Longest first at each token; equal spans of one table by where the entry starts (after
+        // fewer clitics first) and by row, so the order is the same however the scan found them.
+        list.sort_unstable_by_key(|h| {
+            (
+                h.t0,
+                std::cmp::Reverse(h.t1),
+                std::cmp::Reverse(h.e),
+                h.cat,
+                h.s,
+                h.idx,
+            )
+        });
         let mut at = vec![(0u32, 0u32); ntok];
         let mut i = 0;
         while i < list.len() {

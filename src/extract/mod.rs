@@ -280,9 +280,13 @@ fn extract_part(meta: ArticleMeta, published: Option<NaiveDate>, lex: &Lexicon) 
             .collect();
         mentions.sort();
         mentions.dedup();
-        let mut aliases: Vec<String> = mentions
-            .iter()
-            .map(|m| entities::display(&m.text))
+        // Mentions repeat the same words: display each wording once.
+        let mut wordings: Vec<&str> = mentions.iter().map(|m| m.text.as_str()).collect();
+        wordings.sort_unstable();
+        wordings.dedup();
+        let mut aliases: Vec<String> = wordings
+            .into_iter()
+            .map(entities::display)
             .filter(|a| *a != e.name_ar && !a.is_empty())
             .collect();
         aliases.sort();
