@@ -155,33 +155,92 @@ impl Normalized {
         self.origin[..self.len()].partition_point(|&o| (o as usize) < original)
     }
 
+    /// [`Normalized::new`], together with the folded text's characters and its words
+    /// ([`Normalized::tokens`]), in one pass over the text.
+    pub fn with_tokens(original: &str) -> (Self, Vec<char>, Vec<Token>) {
+        let mut text = String::with_capacity(original.len());
+        let mut origin = Vec::with_capacity(original.len());
+        let mut bytes = Vec::with_capacity(original.len());
+        let mut chars = Vec::with_capacity(original.len());
+        let mut words = Words::with_capacity(original.len() / 6);
+        let mut total = 0u32;
+        for c in original.chars() {
+            let n = total;
+            total += 1;
+            let Some(f) = fold_char(c) else { continue };
+            words.next(chars.len(), text.len(), f);
+            bytes.push(text.len() as u32);
+            text.push(f);
+            origin.push(n);
+            chars.push(f);
+        }
+        origin.push(total);
+        bytes.push(text.len() as u32);
+        let toks = words.finish(chars.len(), text.len());
+        (
+            Normalized {
+                text,
+                origin,
+                bytes,
+            },
+            chars,
+            toks,
+        )
+    }
+
     /// The words of the folded text, in order: maximal runs of letters and digits.
     pub fn tokens(&self) -> Vec<Token> {
-        let mut out = Vec::new();
-        let mut start: Option<(usize, usize)> = None;
+        let mut words = Words::with_capacity(self.text.len() / 6);
         for (i, (b, c)) in self.text.char_indices().enumerate() {
-            if is_word_char(c) {
-                if start.is_none() {
-                    start = Some((i, b));
-                }
-            } else if let Some((s, sb)) = start.take() {
-                out.push(Token {
-                    start: s,
-                    end: i,
-                    bstart: sb,
-                    bend: b,
-                });
-            }
+            words.next(i, b, c);
         }
-        if let Some((s, sb)) = start {
-            out.push(Token {
-                start: s,
-                end: self.len(),
-                bstart: sb,
-                bend: self.text.len(),
+        words.finish(self.len(), self.text.len())
+    }
+}
+
+/// Collects [`Token`]s from the characters of a folded text, fed in order.
+struct Words {
+    out: Vec<Token>,
+    /// Character and byte offset where the current word started.
+    open: Option<(usize, usize)>,
+}
+
+impl Words {
+    fn with_capacity(n: usize) -> Self {
+        Words {
+            out: Vec::with_capacity(n),
+            open: None,
+        }
+    }
+
+    /// Character `c` at character `i`, byte `b`.
+    #[inline]
+    fn next(&mut self, i: usize, b: usize, c: char) {
+        if is_word_char(c) {
+            if self.open.is_none() {
+                self.open = Some((i, b));
+            }
+        } else if let Some((start, bstart)) = self.open.take() {
+            self.out.push(Token {
+                start,
+                end: i,
+                bstart,
+                bend: b,
             });
         }
-        out
+    }
+
+    /// The words, the text being `chars` characters and `bytes` bytes long.
+    fn finish(mut self, chars: usize, bytes: usize) -> Vec<Token> {
+        if let Some((start, bstart)) = self.open {
+            self.out.push(Token {
+                start,
+                end: chars,
+                bstart,
+                bend: bytes,
+            });
+        }
+        self.out
     }
 }
 
@@ -320,6 +379,19 @@ pub fn strip_proclitic(word: &str, min_rest: usize) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_pass_analysis_agrees_with_the_parts() {
+        for text in ["", "قالَ «البهادليّ» ٢٠٢٤\n\nو", "ـــ x", "\u{200F}أ"]
+        {
+            let (n, chars, toks) = Normalized::with_tokens(text);
+            let alone = Normalized::new(text);
+            assert_eq!(n.text, alone.text);
+            assert_eq!(chars, alone.text.chars().collect::<Vec<_>>());
+            assert_eq!(toks, alone.tokens());
+            assert_eq!(n.original(0, n.len()), alone.original(0, alone.len()));
+        }
+    }
 
     #[test]
     fn tokens_and_clitics() {

@@ -95,6 +95,11 @@ impl Entities {
 
     fn add(&mut self, ent: Ent) -> usize {
         let folded = arabic::normalize(&ent.name_ar);
+        self.add_folded(ent, folded)
+    }
+
+    /// [`Entities::add`] when the folded name is known.
+    fn add_folded(&mut self, ent: Ent, folded: String) -> usize {
         if let Some(i) = self.find(ent.kind, &folded) {
             return i;
         }
@@ -123,7 +128,7 @@ impl Entities {
         if let Some(i) = self.find(r.kind, &r.folded) {
             return i;
         }
-        self.add(gaz_ent(doc, g))
+        self.add_folded(gaz_ent(doc, g), r.folded.clone())
     }
 }
 
@@ -507,8 +512,13 @@ pub(crate) fn find(doc: &Doc) -> Entities {
             continue;
         }
         // Kunya: «أبو تقوى السعيدي».
-        let w = arabic::strip_proclitic(doc.word(t), 3);
-        if w == "ابو" && t + 1 < n && doc.tight(t + 1) && nameish(doc, t + 1) {
+        let w = doc.word(t);
+        if w.ends_with("ابو")
+            && arabic::strip_proclitic(w, 3) == "ابو"
+            && t + 1 < n
+            && doc.tight(t + 1)
+            && nameish(doc, t + 1)
+        {
             let mut end = t + 2;
             if end < n && doc.tight(end) && nameish(doc, end) {
                 end += 1;

@@ -110,6 +110,10 @@ fn number(
     t1: usize,
 ) -> Option<Num> {
     let w = doc.word(t);
+    // Most words hold no digit.
+    if !w.bytes().any(|b| b.is_ascii_digit()) {
+        return None;
+    }
     let digits: String = w.chars().skip_while(|c| !c.is_ascii_digit()).collect();
     let prefix_len = w.chars().count() - digits.chars().count();
     if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) || prefix_len > 2 {

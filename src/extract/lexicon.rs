@@ -232,7 +232,18 @@ pub(crate) struct Hits {
 
 impl Hits {
     fn from_list(mut list: Vec<Hit>, ntok: usize) -> Hits {
-        list.sort_by_key(|h| (h.t0, std::cmp::Reverse(h.t1), std::cmp::Reverse(h.e), h.cat));
+        // Longest first at each token; equal spans of one table by where the entry starts (after
+        // fewer clitics first) and by row, so the order is the same however the scan found them.
+        list.sort_unstable_by_key(|h| {
+            (
+                h.t0,
+                std::cmp::Reverse(h.t1),
+                std::cmp::Reverse(h.e),
+                h.cat,
+                h.s,
+                h.idx,
+            )
+        });
         let mut at = vec![(0u32, 0u32); ntok];
         let mut i = 0;
         while i < list.len() {
@@ -329,6 +340,8 @@ pub struct Lexicon {
     pending: Vec<(String, Cat, usize)>,
     /// Folded boilerplate markers, longest first.
     pub(crate) boiler_forms: Vec<(String, Boiler)>,
+    /// The first characters of `boiler_forms`: a line starting with another has no marker.
+    pub(crate) boiler_first: Vec<char>,
     /// Folded patterns, with what each stands for.
     patterns: Vec<String>,
     payloads: Vec<Vec<Payload>>,
@@ -766,6 +779,13 @@ impl Lexicon {
             .collect();
         self.boiler_forms
             .sort_by_key(|(f, _)| std::cmp::Reverse(f.chars().count()));
+        self.boiler_first = self
+            .boiler_forms
+            .iter()
+            .filter_map(|(f, _)| f.chars().next())
+            .collect();
+        self.boiler_first.sort_unstable();
+        self.boiler_first.dedup();
         for p in payloads.iter_mut().flatten() {
             p.accept = self.accepts(p);
         }

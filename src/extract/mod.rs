@@ -90,9 +90,7 @@ pub(crate) struct Doc<'a> {
 
 impl<'a> Doc<'a> {
     fn new(text: &str, lex: &'a Lexicon) -> Self {
-        let n = Normalized::new(text);
-        let chars: Vec<char> = n.text.chars().collect();
-        let toks = n.tokens();
+        let (n, chars, toks) = Normalized::with_tokens(text);
         let mut hits = lex.scan(&n, &toks);
         // A word ending in ta marbuta («إفادة») folds to ـه and must not be read as a verb with
         // the pronoun ـه («أفاده»).
@@ -282,9 +280,13 @@ fn extract_part(meta: ArticleMeta, published: Option<NaiveDate>, lex: &Lexicon) 
             .collect();
         mentions.sort();
         mentions.dedup();
-        let mut aliases: Vec<String> = mentions
-            .iter()
-            .map(|m| entities::display(&m.text))
+        // Mentions repeat the same words: display each wording once.
+        let mut wordings: Vec<&str> = mentions.iter().map(|m| m.text.as_str()).collect();
+        wordings.sort_unstable();
+        wordings.dedup();
+        let mut aliases: Vec<String> = wordings
+            .into_iter()
+            .map(entities::display)
             .filter(|a| *a != e.name_ar && !a.is_empty())
             .collect();
         aliases.sort();

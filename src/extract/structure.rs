@@ -6,7 +6,7 @@
 //! appended article, as character ranges of the original text) and, per part, [`Line`]s and
 //! sentences as folded character ranges.
 
-use super::lexicon::{Boiler, Lexicon};
+use super::lexicon::{Boiler, Lexicon, WordHash};
 use crate::arabic::{self, Normalized};
 
 /// One article inside a text: original character range `[start, end)`.
@@ -39,6 +39,13 @@ pub(crate) struct Line {
 /// The boilerplate marker a folded line starts with, if the line is short enough to be one.
 fn marker(lex: &Lexicon, folded_line: &str) -> Option<Boiler> {
     let line = folded_line.trim_start_matches(|c: char| c.is_whitespace() || c == '-' || c == '•');
+    if !line
+        .chars()
+        .next()
+        .is_some_and(|c| lex.boiler_first.contains(&c))
+    {
+        return None;
+    }
     // Counted only when a marker matches: most lines start with none.
     let mut words = None;
     for (form, action) in &lex.boiler_forms {
@@ -110,8 +117,15 @@ pub(crate) fn parts(text: &str, lex: &Lexicon) -> Vec<Part> {
     let mut has_body = false;
     let total = text.chars().count();
     for &(s, _e, line) in &lines {
-        // Only short lines can be markers: fold those alone.
-        let short = line.split_whitespace().nth(12).is_none();
+        // Only short lines can be markers: fold those alone, and only when they may start with
+        // a marker or are needed to find the first paragraph.
+        let short = line.split_whitespace().nth(12).is_none()
+            && (!has_body
+                || line
+                    .chars()
+                    .filter_map(arabic::fold_char)
+                    .find(|&c| !(c.is_whitespace() || c == '-' || c == '•'))
+                    .is_none_or(|c| lex.boiler_first.contains(&c)));
         let folded = if short {
             arabic::normalize(line)
         } else {
@@ -151,7 +165,7 @@ pub(crate) fn parts(text: &str, lex: &Lexicon) -> Vec<Part> {
 /// Classifies the lines of one part's folded text; `toks` are its words ([`Normalized::tokens`]).
 pub(crate) fn lines(n: &Normalized, toks: &[arabic::Token], lex: &Lexicon) -> Vec<Line> {
     let mut out = Vec::new();
-    let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    let mut seen: std::collections::HashSet<&str, WordHash> = Default::default();
     let mut start = 0;
     let mut in_body = false;
     let mut t = 0;
