@@ -130,6 +130,26 @@ impl Vocabulary {
         self.node(&[kind.as_str(), &name_segment(name_ar)])
     }
 
+    /// The IRI of an unnamed source («مسؤول أميركي»): its description means nothing beyond its
+    /// article, so the article is part of its identity.
+    pub fn unnamed_entity(&self, article: &str, kind: EntityKind, name_ar: &str) -> NamedNode {
+        self.node(&[
+            kind.as_str(),
+            "unnamed",
+            &iri_segment(article),
+            &name_segment(name_ar),
+        ])
+    }
+
+    /// The IRI of an extracted entity of article `article`.
+    pub fn entity_of(&self, article: &str, e: &crate::model::Entity) -> NamedNode {
+        if e.unnamed {
+            self.unnamed_entity(article, e.kind, &e.name_ar)
+        } else {
+            self.entity(e.kind, &e.name_ar)
+        }
+    }
+
     pub fn article(&self, id: &str) -> NamedNode {
         self.node(&["article", &iri_segment(id)])
     }
@@ -439,7 +459,7 @@ impl<'a> Mapper<'a> {
         let entities = x
             .entities
             .iter()
-            .map(|e| (e.id.as_str(), v.entity(e.kind, &e.name_ar)))
+            .map(|e| (e.id.as_str(), v.entity_of(id, e)))
             .collect();
         let lang = Literal::new_language_tagged_literal("", x.article.language.as_str())
             .ok()
@@ -567,7 +587,7 @@ impl<'a> Mapper<'a> {
     fn entity_nodes(&mut self) {
         let aid = self.x.article.id.as_str();
         for e in &self.x.entities {
-            let node = self.v.entity(e.kind, &e.name_ar);
+            let node = self.v.entity_of(aid, e);
             let (class, schema_class) = match e.kind {
                 EntityKind::Person => ("Person", "Person"),
                 EntityKind::Organization => ("Organization", "Organization"),
@@ -577,6 +597,9 @@ impl<'a> Mapper<'a> {
             let out = &mut self.out;
             out.add(&node, rdf::TYPE.into_owned(), nkg(class));
             out.add(&node, rdf::TYPE.into_owned(), schema(schema_class));
+            if e.unnamed {
+                out.add(&node, rdf::TYPE.into_owned(), nkg("UnnamedSource"));
+            }
             let ar = Literal::new_language_tagged_literal_unchecked(name_ar, "ar");
             out.add(&node, rdfs::LABEL.into_owned(), ar.clone());
             out.add(&node, schema("name"), ar);
@@ -804,6 +827,7 @@ mod tests {
             aliases: vec![],
             mentions: vec![span(4, 12)],
             ids: BTreeMap::new(),
+            unnamed: false,
         });
         x.times.push(TimeExpression {
             id: "t1".into(),
@@ -834,6 +858,30 @@ mod tests {
             .for_slice(text)
             .collect::<Result<_, _>>()
             .unwrap()
+    }
+
+    #[test]
+    fn an_unnamed_source_is_one_node_per_article_and_a_named_entity_one_node_in_all() {
+        let v = Vocabulary::new("https://example.org/id/").unwrap();
+        let mut named = said();
+        let mut unnamed = said();
+        unnamed.entities[0].name_ar = "مسؤول أميركي".into();
+        unnamed.entities[0].unnamed = true;
+        let in_a = v.entity_of(&unnamed.article.id, &unnamed.entities[0]);
+        let in_b = v.entity_of("another-article", &unnamed.entities[0]);
+        assert_ne!(in_a, in_b);
+        assert_eq!(
+            v.entity_of("a", &named.entities[0]),
+            v.entity_of("b", &named.entities[0])
+        );
+        // The unnamed source carries its own type, which `newskg link` skips.
+        let quads = map(&unnamed, &v);
+        assert!(quads.iter().any(|q| q.subject == in_a.clone().into()
+            && q.object == NamedNode::new_unchecked(format!("{NKG}UnnamedSource")).into()));
+        named.entities[0].unnamed = false;
+        assert!(!map(&named, &v)
+            .iter()
+            .any(|q| q.object == NamedNode::new_unchecked(format!("{NKG}UnnamedSource")).into()));
     }
 
     #[test]

@@ -115,6 +115,11 @@ pub struct Entity {
     /// External identifiers by scheme, e.g. `{"wikidata": "Q796"}`.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub ids: BTreeMap<String, String>,
+    /// An unnamed source the article describes without naming («مسؤول أميركي كبير»): its name
+    /// is a description, not an identity, so it is one entity of this article only (its IRI is
+    /// minted per article) and is never linked.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unnamed: bool,
 }
 
 /// «رئيس الوزراء العراقي حيدر جواد الربيعي»: a person holds a post, of a country or an
@@ -524,6 +529,7 @@ mod tests {
                 text: "الربيعي".into(),
             }],
             ids: BTreeMap::new(),
+            unnamed: false,
         });
         assert!(matches!(
             x.validate(),

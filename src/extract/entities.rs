@@ -65,6 +65,8 @@ pub(crate) struct Entities {
     pub roles: Vec<RoleFact>,
     /// The folded current name of each entity ([`arabic::normalize`] of `name_ar`).
     pub folded: Vec<String>,
+    /// Whether each entity is an unnamed source ([`unnamed_source`]).
+    pub unnamed: Vec<bool>,
     /// Folded name → the entities of each kind with that name.
     index: HashMap<String, Vec<(EntityKind, usize)>, WordHash>,
 }
@@ -110,6 +112,7 @@ impl Entities {
             .push((ent.kind, i));
         self.ents.push(ent);
         self.folded.push(folded);
+        self.unnamed.push(false);
         i
     }
 
@@ -176,8 +179,8 @@ fn gaz_ent(doc: &Doc, g: usize) -> Ent {
 
 /// «قال مسؤول أميركي كبير …»، «أفاد مصدر أمني عراقي …»: one unnamed source (a singular noun
 /// and its nisba adjectives, tokens `[t0, t1)`) speaks; the noun phrase names it as the text does.
-/// It is a person of this article only in name: two articles' «مصدر أمني» are one node, which
-/// is what the text says of them (nothing more).
+/// Its name is a description, not an identity: the entity is marked unnamed, and the mapper gives
+/// it an IRI of its article only, so two articles' «مصدر أمني» stay two nodes.
 pub(crate) fn unnamed_source(doc: &Doc, ents: &mut Entities, t0: usize, t1: usize) -> usize {
     let (s, e_char) = (doc.toks[t0].start, doc.toks[t1 - 1].end);
     let name = doc.orig(s, e_char);
@@ -190,6 +193,7 @@ pub(crate) fn unnamed_source(doc: &Doc, ents: &mut Entities, t0: usize, t1: usiz
         speaks_as: None,
         mentions: Vec::new(),
     });
+    ents.unnamed[e] = true;
     ents.ents[e].mentions.push((s, e_char));
     let at = ents.nps.partition_point(|n| n.t0 < t0);
     ents.nps.insert(at, Np { ent: e, t0, t1 });

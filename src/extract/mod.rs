@@ -303,6 +303,7 @@ fn extract_part(meta: ArticleMeta, published: Option<NaiveDate>, lex: &Lexicon) 
             aliases,
             mentions,
             ids,
+            unnamed: ents.unnamed[i],
         });
     }
     for r in &ents.roles {

@@ -710,6 +710,7 @@ PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 SELECT DISTINCT ?e ?type ?name ?how WHERE {
   VALUES ?type { nkg:Person nkg:Organization nkg:Place }
   ?e a ?type .
+  FILTER NOT EXISTS { ?e a nkg:UnnamedSource }
   FILTER NOT EXISTS { ?e owl:sameAs ?same FILTER(STRSTARTS(STR(?same), \"http://www.wikidata.org/entity/\")) }
   { ?e rdfs:label ?name BIND(\"label\" AS ?how) } UNION { ?e skos:altLabel ?name BIND(\"alias\" AS ?how) }
 }",

@@ -75,6 +75,7 @@ impl Article {
             aliases: vec![],
             mentions: spans,
             ids: BTreeMap::new(),
+            unnamed: false,
         });
         self
     }
