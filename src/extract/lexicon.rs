@@ -232,18 +232,12 @@ pub(crate) struct Hits {
 
 impl Hits {
     fn from_list(mut list: Vec<Hit>, ntok: usize) -> Hits {
-        // Longest first at each token; equal spans of one table by where the entry starts (after
-        // fewer clitics first) and by row, so the order is the same however the scan found them.
-        list.sort_unstable_by_key(|h| {
-            (
-                h.t0,
-                std::cmp::Reverse(h.t1),
-                std::cmp::Reverse(h.e),
-                h.cat,
-                h.s,
-                h.idx,
-            )
-        });
+        // By first token (the scan finds them in that order already); at each token longest
+        // first, equal spans of one table by where the entry starts (after fewer clitics first)
+        // and by row, so the order is the same however the scan found them.
+        if !list.is_sorted_by_key(|h| h.t0) {
+            list.sort_unstable_by_key(|h| h.t0);
+        }
         let mut at = vec![(0u32, 0u32); ntok];
         let mut i = 0;
         while i < list.len() {
@@ -252,6 +246,15 @@ impl Hits {
             while j < list.len() && list[j].t0 == t {
                 j += 1;
             }
+            list[i..j].sort_unstable_by_key(|h| {
+                (
+                    std::cmp::Reverse(h.t1),
+                    std::cmp::Reverse(h.e),
+                    h.cat,
+                    h.s,
+                    h.idx,
+                )
+            });
             if let Some(slot) = at.get_mut(t) {
                 *slot = (i as u32, j as u32);
             }
