@@ -58,6 +58,22 @@ fn main() {
         articles.len() as f64 / best,
     );
 
+    // Two parts alone, over the whole corpus as one text: normalization and time expressions.
+    let all: String = articles.iter().map(|a| a.text.as_str()).collect();
+    let time_lexicon = newskg::time::TimeLexicon::builtin().expect("built-in time lexicon");
+    let t = Instant::now();
+    let n = newskg::arabic::Normalized::new(&all);
+    let norm = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let found = newskg::time::find_times(&all, &n, &time_lexicon, None).len();
+    let times = t.elapsed().as_secs_f64();
+    let mb_all = all.len() as f64 / 1e6;
+    println!(
+        "  parts alone: normalization {:.0} MB/s; time expressions {:.0} MB/s ({found} found)",
+        mb_all / norm,
+        mb_all / times
+    );
+
     // NEWSKG_BENCH_LONG_MB (default 4) caps the glued article; 0 skips it (for profiling).
     let long_cap: usize = std::env::var("NEWSKG_BENCH_LONG_MB")
         .ok()

@@ -684,37 +684,3 @@ mod seeds {
         assert_eq!(first("أكتوبر الماضي").as_deref(), Some("2023-10"));
     }
 }
-
-/// Throughput of `find_times` on the seeds repeated to a few MB:
-/// `cargo test --release --lib time::tests::throughput -- --ignored --nocapture`.
-#[test]
-#[ignore]
-fn throughput() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds");
-    let mut corpus = String::new();
-    for entry in std::fs::read_dir(dir).unwrap().flatten() {
-        corpus.push_str(&std::fs::read_to_string(entry.path()).unwrap_or_default());
-    }
-    let mut text = String::new();
-    while text.len() < 8 << 20 {
-        text.push_str(&corpus);
-    }
-    let lex = lexicon();
-    let n = Normalized::new(&text);
-    let started = std::time::Instant::now();
-    let found = find_times(&text, &n, lex, None);
-    let elapsed = started.elapsed().as_secs_f64();
-    println!(
-        "find_times: {:.1} MB in {:.3}s = {:.1} MB/s, {} mentions",
-        text.len() as f64 / 1e6,
-        elapsed,
-        text.len() as f64 / 1e6 / elapsed,
-        found.len()
-    );
-    let started = std::time::Instant::now();
-    let _ = Normalized::new(&text);
-    println!(
-        "(Normalized::new alone: {:.3}s)",
-        started.elapsed().as_secs_f64()
-    );
-}
