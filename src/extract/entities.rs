@@ -135,6 +135,21 @@ impl Entities {
     }
 }
 
+impl Ent {
+    /// A person known only by the name the text gives.
+    fn person(name_ar: String) -> Ent {
+        Ent {
+            kind: EntityKind::Person,
+            name_ar,
+            name_en: None,
+            qid: None,
+            country: None,
+            speaks_as: None,
+            mentions: Vec::new(),
+        }
+    }
+}
+
 /// The display form of a name as written: marks and tatweel dropped, Persian letters merged,
 /// quote marks and brackets removed, spaces collapsed. «كاظم البهرامي» → «كاظم البهرامي».
 pub(crate) fn display(s: &str) -> String {
@@ -184,15 +199,7 @@ fn gaz_ent(doc: &Doc, g: usize) -> Ent {
 pub(crate) fn unnamed_source(doc: &Doc, ents: &mut Entities, t0: usize, t1: usize) -> usize {
     let (s, e_char) = (doc.toks[t0].start, doc.toks[t1 - 1].end);
     let name = doc.orig(s, e_char);
-    let e = ents.add(Ent {
-        kind: EntityKind::Person,
-        name_ar: name,
-        name_en: None,
-        qid: None,
-        country: None,
-        speaks_as: None,
-        mentions: Vec::new(),
-    });
+    let e = ents.add(Ent::person(name));
     ents.unnamed[e] = true;
     ents.ents[e].mentions.push((s, e_char));
     let at = ents.nps.partition_point(|n| n.t0 < t0);
@@ -596,15 +603,7 @@ fn person(doc: &Doc, ents: &mut Entities, t0: usize, t1: usize, s: usize) -> usi
                     }
                     i
                 }
-                None => ents.add(Ent {
-                    kind: EntityKind::Person,
-                    name_ar: name,
-                    name_en: None,
-                    qid: None,
-                    country: None,
-                    speaks_as: None,
-                    mentions: Vec::new(),
-                }),
+                None => ents.add(Ent::person(name)),
             }
         }
     };
