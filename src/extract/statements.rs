@@ -498,7 +498,16 @@ fn verb(
         .flatten()
         .filter(|p| p.t0 >= sent.t0)
     {
-        // «وكان السفير … جيمس هاريسون قد قال»
+        // «وكان السفير … جيمس هاريسون قد قال»; «وكانت السفارة الأمريكية في بغداد قد أكدت»: the
+        // place after «في» is where the subject is, not the subject.
+        let np = (ents.ents[np.ent].kind == EntityKind::Place
+            && np.t0 > sent.t0
+            && doc.word(np.t0 - 1) == "في"
+            && doc.tight(np.t0 - 1))
+        .then(|| ents.np_ending(np.t0 - 1).copied())
+        .flatten()
+        .filter(|q| q.t0 >= sent.t0 && ents.ents[q.ent].kind != EntityKind::Place)
+        .unwrap_or(np);
         (np.ent, j)
     } else if j < sent.t1 && doc.gap(j).trim().is_empty() && indefinite_subject(doc, sent, j) {
         // «قال مسؤولان أمنيان عراقيان إن …»: someone the text does not name.
@@ -517,7 +526,9 @@ fn verb(
             })
             .map(|p| p.ent);
         // «قالت النائبة شيرين رشيد … وتابعت: "…"»: a feminine verb goes on with the woman
-        // whose feminine verb came just before.
+        // whose feminine verb came just before. In the same sentence she comes first: the body
+        // in her title («أشادت عضو لجنة الأمن … العكيلي …، وقالت») is no subject (the verb
+        // agrees with «عضو», a woman here, not with the committee).
         let she = out
             .last()
             .filter(|_| gender == Gender::Feminine)
@@ -529,12 +540,13 @@ fn verb(
                     .and(st.speaker)
                     .filter(|&e| ents.ents[e].kind == EntityKind::Person)
             });
-        (
-            first_person
-                .or(she)
-                .or_else(|| last_speaker(ents, out, gender))?,
-            j,
-        )
+        let same_sentence = out.last().is_some_and(|st| st.verb.0 >= sent.s);
+        let subject = if same_sentence {
+            she.or(first_person)
+        } else {
+            first_person.or(she)
+        };
+        (subject.or_else(|| last_speaker(ents, out, gender))?, j)
     };
     // «طالبت كتلة "صادقون" النيابية، في بيان أمس، بـ"…"»: a definite nisba adjective after
     // the subject («النيابية»، «العراقية») agrees with it and belongs to it, not to the content.
@@ -1714,6 +1726,25 @@ mod tests {
         assert_eq!(s[0].2, "القوافل غادرت المعسكر أمس", "{s:?}");
         // Duals and plurals stay unnamed groups: no statement.
         assert!(said("وقال مسؤولان أمنيان إن القوات ستغادر.").is_empty());
+    }
+
+    #[test]
+    fn the_subject_before_qad_is_not_the_place_it_is_in() {
+        // «وكانت X في Y قد أكدت»: the place after «في» is where the subject is (invented).
+        let s = said("وكانت السفارة الفرنسية في عمان قد أكدت في وقت سابق أن البعثة ستبقى.");
+        assert_eq!(s.len(), 1, "{s:?}");
+        assert_eq!(s[0].0, "السفارة الفرنسية", "{s:?}");
+    }
+
+    #[test]
+    fn a_feminine_verb_goes_on_with_the_woman_of_the_same_sentence() {
+        // The body named in her title is not the subject of the next feminine verb (invented).
+        let s = said(
+            "بدورها، أشادت عضو لجنة الزراعة النيابية سلمى حسن كريم بـ\"التزام الوزارة بالخطة\"، \
+             وقالت للصحفيين إن \"المرحلة الثانية يجب أن تنجز في موعدها\".",
+        );
+        assert_eq!(s.len(), 2, "{s:?}");
+        assert_eq!(s[1].0, s[0].0, "{s:?}");
     }
 
     #[test]
