@@ -86,6 +86,13 @@ impl Sentence<'_> {
 }
 
 /// Whether the original spelling of token `t` carries a shadda («بيّن»).
+/// «قال عنها»، «قالت فيه»: a preposition with a third-person pronoun right after a speech verb
+/// points back to what the words were about (the topic or the document of a relative clause):
+/// the verb reports speech even inside a relative clause.
+fn resumptive(doc: &Doc, sent: &Sentence, t: usize) -> bool {
+    t < sent.t1 && doc.tight(t) && matches!(doc.word(t), "عنه" | "عنها" | "فيه" | "فيها")
+}
+
 fn has_shadda(doc: &Doc, t: usize) -> bool {
     let tok = doc.toks[t];
     let (a, b) = doc.n.original(tok.start, tok.end);
@@ -138,7 +145,11 @@ pub(crate) fn find(
                 }
                 // «…، يرى المحلل عبد الله الكرخي، الذي بيّن لـ"المسلة" أن …»: a relative
                 // clause on a person just named (after a comma) reports what that person said.
+                // A resumptive pronoun right after the verb («التي قال عنها الناطق … إنها»،
+                // «بياناً قالت فيه إن»): the clause reports what was said about its head.
+                let resumptive = resumptive(doc, &sent, h.t1);
                 if t > 0
+                    && !resumptive
                     && doc.func(t - 1) == Some(FuncKind::Relative)
                     && doc.tight(t)
                     && !(t > 1
@@ -159,6 +170,7 @@ pub(crate) fn find(
                 // «ضمن قواعد تقول الحكومة العراقية إنها …»: a verb right after an indefinite
                 // noun opens a relative clause describing it.
                 if sp.kind == SpeechKind::Verb
+                    && !resumptive
                     && t > sent.t0
                     && h.prefix == 0
                     && doc.tight(t)
@@ -430,7 +442,12 @@ fn verb(
     gender: Gender,
 ) -> Option<(usize, Option<usize>, Content)> {
     let sp = &doc.lex.speech[h.idx];
-    let j = h.t1;
+    // «قال عنها الناطق … إنها»: the subject and the content follow the resumptive pronoun.
+    let j = if resumptive(doc, sent, h.t1) {
+        h.t1 + 1
+    } else {
+        h.t1
+    };
     // «قال للجزيرة نت إن …»: «لـ» + a name after the verb is whom it was said to.
     let after = (j < sent.t1)
         .then(|| ents.np_at(j).copied())
@@ -1745,6 +1762,18 @@ mod tests {
         );
         assert_eq!(s.len(), 2, "{s:?}");
         assert_eq!(s[1].0, s[0].0, "{s:?}");
+    }
+
+    #[test]
+    fn a_relative_clause_with_a_resumptive_pronoun_reports_speech() {
+        // «والتي قال عنها X إنها …»: the pronoun points back to the meeting (invented).
+        let s = said(
+            "وانعقد اجتماع اللجنة المشتركة في عمان أمس، والتي قال عنها وزير الخارجية الأردني \
+             أيمن الصفدي إنها \"ناقشت جدول انسحاب البعثة\".",
+        );
+        assert_eq!(s.len(), 1, "{s:?}");
+        assert_eq!(s[0].0, "أيمن الصفدي", "{s:?}");
+        assert_eq!(s[0].2, "ناقشت جدول انسحاب البعثة", "{s:?}");
     }
 
     #[test]
