@@ -1777,6 +1777,17 @@ mod tests {
     }
 
     #[test]
+    fn an_undersecretary_after_a_fronted_interview_frame() {
+        // «وفي حديث لـX، قال وكيل وزارة … اللواء …»: titles.tsv «وكيل» (invented).
+        let s = said(
+            "وفي حديث للإذاعة، قال وكيل وزارة الزراعة اللواء سامر جميل العبيدي إن \
+             \"الخطة ستنفذ قبل نهاية العام\".",
+        );
+        assert_eq!(s.len(), 1, "{s:?}");
+        assert_eq!(s[0].0, "سامر جميل العبيدي", "{s:?}");
+    }
+
+    #[test]
     fn an_object_verb_says_its_object_before_a_complementizer() {
         // «وصف X بأنه …»: the object is part of what was said (invented sentences).
         let s = said("ووصفت وزارة الخارجية الأردنية في بيان الجدول الزمني بأنه \"خطوة متأخرة\".");
