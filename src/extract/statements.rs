@@ -625,7 +625,15 @@ fn holder_after(
         }
     }
     if doc.has(j, Cat::Venue) && !doc.word(j).starts_with("ال") {
-        // «بيان صادر عن X» / «بيان لـ X»
+        // «بيان صادر عن X» / «بيان لـ X»: «ذكر بيان للمكتب الإعلامي لرئيس الوزراء، تلقته
+        // الوكالة، أن …» (an indefinite document owned by «لـ» + a body).
+        if let Some(np) = of(j + 1).filter(|p| {
+            ents.ents[p.ent].kind == EntityKind::Organization
+                && doc.word(p.t0).starts_with('ل')
+                && !ents.folded[p.ent].starts_with('ل')
+        }) {
+            return Some(np);
+        }
         let mut k = j + 1;
         if k < sent.t1 && doc.tight(k) && doc.func(k).is_none() {
             k += 1;
@@ -1785,6 +1793,17 @@ mod tests {
         );
         assert_eq!(s.len(), 1, "{s:?}");
         assert_eq!(s[0].0, "سامر جميل العبيدي", "{s:?}");
+    }
+
+    #[test]
+    fn a_document_owned_by_a_body_speaks_for_it_past_a_relative_clause() {
+        // «ذكر بيان لـX، تلقته الوكالة، أن …»: the body owning the document speaks (invented).
+        let s = said(
+            "وذكر بيان لوزارة الزراعة الأردنية، تلقته وكالة الأنباء، أن \"الموسم سيبدأ في موعده\".",
+        );
+        assert_eq!(s.len(), 1, "{s:?}");
+        assert_eq!(s[0].0, "وزارة الزراعة الأردنية", "{s:?}");
+        assert_eq!(s[0].2, "الموسم سيبدأ في موعده", "{s:?}");
     }
 
     #[test]
