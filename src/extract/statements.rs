@@ -1807,6 +1807,18 @@ mod tests {
     }
 
     #[test]
+    fn a_verb_of_judging_says_its_object_and_predicate() {
+        // «عدّ X القرار "ملزماً"»: object + predicate are what was said (speech.tsv: عد obj).
+        let s = said(
+            "عدّ وزير الخارجية الأردني أيمن الصفدي، اليوم الأحد، قرار البرلمان الخاص بالبعثة \
+             \"ملزماً للحكومة ولا يسقط بالتقادم\".",
+        );
+        assert_eq!(s.len(), 1, "{s:?}");
+        assert_eq!(s[0].0, "أيمن الصفدي", "{s:?}");
+        assert!(s[0].2.starts_with("قرار البرلمان"), "{s:?}");
+    }
+
+    #[test]
     fn an_object_verb_says_its_object_before_a_complementizer() {
         // «وصف X بأنه …»: the object is part of what was said (invented sentences).
         let s = said("ووصفت وزارة الخارجية الأردنية في بيان الجدول الزمني بأنه \"خطوة متأخرة\".");
