@@ -1071,6 +1071,19 @@ fn source(
         if j >= sent.t1 {
             return None;
         }
+        // «بحسب ما نقلته الوكالة عن مصدر في قيادة العمليات، فإن …»: a relay names its source
+        // after «عن»; the relayer is only the channel.
+        if doc.lex.speech[v.idx].kind == SpeechKind::Relay {
+            if let Some(k) = (j..(j + 4).min(sent.t1))
+                .find(|&k| doc.word(k) == "عن" && !doc.gap(k).contains('،'))
+            {
+                if let Some(np) = holder_after(doc, ents, sent, k + 1) {
+                    j = np.t0;
+                } else {
+                    j = k + 1;
+                }
+            }
+        }
         if let Some(np) = ents.np_at(j).copied() {
             // («بحسب» carries its preposition as a proclitic.)
             if let Some(&(qa, qb)) = sent
@@ -1816,6 +1829,19 @@ mod tests {
         assert_eq!(s.len(), 1, "{s:?}");
         assert_eq!(s[0].0, "أيمن الصفدي", "{s:?}");
         assert!(s[0].2.starts_with("قرار البرلمان"), "{s:?}");
+    }
+
+    #[test]
+    fn a_source_clause_relayed_from_a_member_of_a_body() {
+        // «بحسب ما نقلته الوكالة عن مسؤول في X، فإن …»: the body speaks, not the relayer
+        // (invented).
+        let s = said(
+            "وبحسب ما نقلته الوكالة عن مسؤول في وزارة الدفاع الأردنية، فإن \
+             \"التدريبات ستستمر حتى نهاية العام\".",
+        );
+        assert_eq!(s.len(), 1, "{s:?}");
+        assert_eq!(s[0].0, "وزارة الدفاع الأردنية", "{s:?}");
+        assert!(s[0].2.contains("التدريبات ستستمر"), "{s:?}");
     }
 
     #[test]
