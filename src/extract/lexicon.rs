@@ -29,8 +29,6 @@ pub enum LexiconError {
     },
     #[error("time lexicon: {0}")]
     Time(#[from] TimeLexiconError),
-    #[error("building the matcher: {0}")]
-    Automaton(String),
 }
 
 /// One gazetteer row.
@@ -352,12 +350,9 @@ pub struct Lexicon {
     /// Word index of the patterns: first word → patterns. A one-word pattern is found under
     /// itself, a longer one under its first word and checked against the text that follows.
     by_word: HashMap<Box<str>, Vec<u32>, WordHash>,
-    /// One bit per [`word_bit`] of every key of `by_word`: most words of a text are in no
-    /// entry, and this 8 KiB filter turns them away without probing the index.
-    word_filter: Vec<u64>,
-    /// Patterns that may end inside a longer word with any ending (boilerplate markers),
-    /// bucketed by the [`narrow_char`] of their first character.
-    open_words: Vec<Vec<u32>>,
+    /// Patterns that may end inside a longer word with any ending (boilerplate markers), by
+    /// first character.
+    open_words: Vec<(char, u32)>,
     /// (file name, content) of every file read, in order, for the fingerprint.
     sources: Vec<(String, String)>,
 }
@@ -793,7 +788,7 @@ impl Lexicon {
             p.accept = self.accepts(p);
         }
         let mut by_word: HashMap<Box<str>, Vec<u32>, WordHash> = HashMap::default();
-        let mut open_words = vec![Vec::new(); 256];
+        let mut open_words = Vec::new();
         for (id, p) in patterns.iter().enumerate() {
             // A match starts and ends inside words: a pattern that starts or ends with a
             // separator («[إعلان 2]») can never be found, as with any word-bounded search.
@@ -809,7 +804,7 @@ impl Lexicon {
             let id = id as u32;
             by_word.entry(p[..word_end].into()).or_default().push(id);
             if word_end == p.len() && payloads[id as usize].iter().any(|x| x.cat == Cat::Boiler) {
-                open_words[usize::from(narrow_char(first))].push(id);
+                open_words.push((first, id));
             }
         }
         self.pattern_info = patterns
@@ -822,13 +817,8 @@ impl Lexicon {
             .collect();
         self.patterns = patterns;
         self.payloads = payloads;
-        let mut word_filter = vec![0u64; WORD_FILTER_BITS / 64];
-        for key in by_word.keys() {
-            let b = word_bit(key);
-            word_filter[b / 64] |= 1 << (b % 64);
-        }
-        self.word_filter = word_filter;
         self.by_word = by_word;
+        open_words.sort_unstable();
         self.open_words = open_words;
         Ok(())
     }
@@ -868,10 +858,6 @@ impl Lexicon {
                     }
                 }
                 for &end in &ends[..k] {
-                    let b = word_bit(&rest[..end]);
-                    if self.word_filter[b / 64] & (1 << (b % 64)) == 0 {
-                        continue;
-                    }
                     let Some(ids) = self.by_word.get(&rest[..end]) else {
                         continue;
                     };
@@ -886,9 +872,12 @@ impl Lexicon {
                     }
                 }
                 if prefix.is_empty() {
-                    let bucket = &self.open_words
-                        [usize::from(narrow_char(rest.chars().next().unwrap_or(' ')))];
-                    for &id in bucket {
+                    let first = rest.chars().next().unwrap_or(' ');
+                    let from = self.open_words.partition_point(|&(c, _)| c < first);
+                    for &(_, id) in self.open_words[from..]
+                        .iter()
+                        .take_while(|&&(c, _)| c == first)
+                    {
                         let pattern = self.patterns[id as usize].as_str();
                         // Whole-word readings were found above through the index.
                         if rest.len() > pattern.len()
@@ -1019,19 +1008,6 @@ impl Lexicon {
     }
 }
 
-/// The byte [`narrow_char`] gives every character outside its alphabet.
-const WIDE: u8 = 0xFF;
-
-/// One byte for a folded character: ASCII as is, the Arabic block U+0600–U+067E as 0x80–0xFE,
-/// anything else as [`WIDE`].
-fn narrow_char(c: char) -> u8 {
-    match c as u32 {
-        u @ 0..=0x7F => u as u8,
-        u @ 0x600..=0x67E => (u - 0x600 + 0x80) as u8,
-        _ => WIDE,
-    }
-}
-
 /// The non-empty pronoun suffixes a word of the index may carry ([`arabic::is_pronoun_suffix`]).
 const PRONOUN_SUFFIXES: [&str; 8] = ["ه", "ها", "هم", "هما", "هن", "نا", "ي", "كم"];
 
@@ -1072,14 +1048,6 @@ impl std::hash::Hasher for WordHasher {
 }
 
 pub(crate) type WordHash = std::hash::BuildHasherDefault<WordHasher>;
-
-const WORD_FILTER_BITS: usize = 1 << 16;
-
-/// The bit of a word in [`Lexicon`]'s word filter.
-fn word_bit(word: &str) -> usize {
-    use std::hash::BuildHasher;
-    (WordHash::default().hash_one(word) >> 48) as usize % WORD_FILTER_BITS
-}
 
 #[cfg(test)]
 mod tests {
