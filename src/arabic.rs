@@ -263,6 +263,17 @@ pub fn is_word_char(c: char) -> bool {
     }
 }
 
+/// [`char::is_alphabetic`], with fast paths for ASCII and the Arabic letters that make up most of
+/// a text (the general table lookup is slow for non-ASCII characters).
+#[inline]
+pub fn is_letter(c: char) -> bool {
+    match c {
+        '\u{0000}'..='\u{007F}' => c.is_ascii_alphabetic(),
+        '\u{0621}'..='\u{064A}' | '\u{0671}'..='\u{06D3}' => true,
+        _ => c.is_alphabetic(),
+    }
+}
+
 /// Proclitics that may stand before a name or keyword inside the same written word, in folded
 /// form: the conjunctions و ف, the prepositions ب ل ك, the article ال and their combinations
 /// («وبالعراق»، «فالحكومة»، «للعراق» where ل + ال is written لل). «بـ/لـ/كـ» with tatweel fold to
@@ -379,6 +390,14 @@ pub fn strip_proclitic(word: &str, min_rest: usize) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn is_letter_is_is_alphabetic() {
+        // The fast paths must not change the answer for any character.
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            assert_eq!(is_letter(c), c.is_alphabetic(), "U+{:04X}", c as u32);
+        }
+    }
 
     #[test]
     fn one_pass_analysis_agrees_with_the_parts() {

@@ -153,8 +153,13 @@ impl Ent {
 /// The display form of a name as written: marks and tatweel dropped, Persian letters merged,
 /// quote marks and brackets removed, spaces collapsed. «كاظم البهرامي» → «كاظم البهرامي».
 pub(crate) fn display(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
+    display_chars(s.chars(), s.len())
+}
+
+/// [`display`] of a run of characters (a piece of the original text), in one pass.
+pub(crate) fn display_chars(chars: impl Iterator<Item = char>, capacity: usize) -> String {
+    let mut out = String::with_capacity(capacity);
+    for c in chars {
         let c = match c {
             'ی' | 'ې' => 'ي',
             'ک' => 'ك',
@@ -173,10 +178,15 @@ pub(crate) fn display(s: &str) -> String {
             out.push(c);
         }
     }
-    out.trim_end()
+    let kept = out
+        .trim_end()
         .trim_start_matches(['-', '،', ','])
-        .trim()
-        .to_owned()
+        .trim();
+    if kept.len() == out.len() {
+        out
+    } else {
+        kept.to_owned()
+    }
 }
 
 fn gaz_ent(doc: &Doc, g: usize) -> Ent {
@@ -317,9 +327,41 @@ fn name_chunk(doc: &Doc, j: usize) -> Option<usize> {
     (k - j >= 2).then_some(k)
 }
 
-/// An organization or place named by a head noun at token `t`: the name's end token and its
-/// canonical name. «وزارة الدفاع الأميركية» → «وزارة الدفاع الأمريكية».
-fn head_phrase(doc: &Doc, t: usize, cat: Cat) -> Option<(usize, String, Option<String>)> {
+/// An organization or place named by a head noun (see [`head_phrase`]). Most are looked at and
+/// then left for a longer gazetteer name or title, so the name is only put together when used.
+struct HeadPhrase<'a> {
+    /// The token after the name.
+    end: usize,
+    /// The name's pieces: spans of the text (folded offsets) or canonical words of the lexicon.
+    pieces: Vec<Piece<'a>>,
+    /// The country a closing demonym gave the name.
+    country: Option<&'a str>,
+}
+
+enum Piece<'a> {
+    Text(usize, usize),
+    Lexicon(&'a str),
+}
+
+impl HeadPhrase<'_> {
+    /// The canonical name: «وزارة الدفاع الأميركية» → «وزارة الدفاع الأمريكية».
+    fn name(&self, doc: &Doc) -> String {
+        let mut out = String::new();
+        for (i, p) in self.pieces.iter().enumerate() {
+            if i > 0 {
+                out.push(' ');
+            }
+            match *p {
+                Piece::Text(s, e) => out.push_str(&doc.orig(s, e)),
+                Piece::Lexicon(w) => out.push_str(w),
+            }
+        }
+        out
+    }
+}
+
+/// An organization or place named by a head noun at token `t`.
+fn head_phrase<'a>(doc: &'a Doc, t: usize, cat: Cat) -> Option<HeadPhrase<'a>> {
     let h = doc.hits.longest(t, cat)?;
     if h.t1 != t + 1 {
         return None;
@@ -335,7 +377,7 @@ fn head_phrase(doc: &Doc, t: usize, cat: Cat) -> Option<(usize, String, Option<S
         h.s
     };
     let head_definite = doc.word(t).starts_with("ال") && h.prefix <= 2;
-    let mut parts = vec![doc.orig(head_start, h.e)];
+    let mut pieces = vec![Piece::Text(head_start, h.e)];
     let mut k = t + 1;
     let mut definite = false;
     let mut quoted = false;
@@ -349,7 +391,7 @@ fn head_phrase(doc: &Doc, t: usize, cat: Cat) -> Option<(usize, String, Option<S
             .filter(|ti| doc.word(ti.t1 - 1).starts_with("ال"))
         {
             let ti = *ti;
-            parts.push(doc.orig(ti.s, ti.e));
+            pieces.push(Piece::Text(ti.s, ti.e));
             definite = true;
             k = ti.t1;
             break;
@@ -378,7 +420,7 @@ fn head_phrase(doc: &Doc, t: usize, cat: Cat) -> Option<(usize, String, Option<S
         // A known name inside: «حكومة إقليم كردستان».
         if let Some(g) = doc.hits.longest(k, Cat::Gaz).filter(|g| g.prefix == 0) {
             let g = *g;
-            parts.push(doc.orig(g.s, g.e));
+            pieces.push(Piece::Text(g.s, g.e));
             definite = true;
             k = g.t1;
             continue;
@@ -406,7 +448,7 @@ fn head_phrase(doc: &Doc, t: usize, cat: Cat) -> Option<(usize, String, Option<S
             break;
         }
         let tok = doc.toks[k];
-        parts.push(doc.orig(tok.start, tok.end));
+        pieces.push(Piece::Text(tok.start, tok.end));
         k += 1;
     }
     let bare_with_demonym = k == t + 1
@@ -432,16 +474,20 @@ fn head_phrase(doc: &Doc, t: usize, cat: Cat) -> Option<(usize, String, Option<S
             let dem = &doc.lex.demonyms[d.idx];
             let fem = doc.word(k).ends_with('ه');
             let canon = if fem {
-                dem.canonical_fem.clone()
+                dem.canonical_fem.as_str()
             } else {
-                dem.canonical_fem.trim_end_matches('ة').to_owned()
+                dem.canonical_fem.trim_end_matches('ة')
             };
-            parts.push(canon);
-            country = Some(dem.country.clone());
+            pieces.push(Piece::Lexicon(canon));
+            country = Some(dem.country.as_str());
             k += 1;
         }
     }
-    Some((k, parts.join(" "), country))
+    Some(HeadPhrase {
+        end: k,
+        pieces,
+        country,
+    })
 }
 
 /// Finds the entities, noun phrases and roles of a document.
@@ -461,7 +507,7 @@ pub(crate) fn find(doc: &Doc) -> Entities {
         if let Some(g) = gaz {
             let longer_head = [&org, &place]
                 .iter()
-                .any(|p| p.as_ref().is_some_and(|p| p.0 > g.t1));
+                .any(|p| p.as_ref().is_some_and(|p| p.end > g.t1));
             let longer_title = title.is_some_and(|ti| ti.t1 > g.t1);
             if !longer_head && !longer_title {
                 let e = ents.add_gaz(doc, g.idx);
@@ -482,7 +528,12 @@ pub(crate) fn find(doc: &Doc) -> Entities {
             }
         }
         for (phrase, kind) in [(org, EntityKind::Organization), (place, EntityKind::Place)] {
-            if let Some((end, name, country)) = phrase {
+            if let Some(phrase) = phrase {
+                let (end, name, country) = (
+                    phrase.end,
+                    phrase.name(doc),
+                    phrase.country.map(str::to_owned),
+                );
                 let s = start_after_clitic(
                     doc,
                     t,
@@ -689,7 +740,12 @@ fn title_phrase(
             j = g.t1;
             continue;
         }
-        if let Some((end, name, c)) = head_phrase(doc, j, Cat::OrgHead) {
+        if let Some(phrase) = head_phrase(doc, j, Cat::OrgHead) {
+            let (end, name, c) = (
+                phrase.end,
+                phrase.name(doc),
+                phrase.country.map(str::to_owned),
+            );
             let e = match doc.lex.gaz_named(&arabic::normalize(&name)) {
                 Some(g) => ents.add_gaz(doc, g),
                 None => ents.add(Ent {

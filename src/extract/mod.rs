@@ -134,8 +134,8 @@ impl<'a> Doc<'a> {
     pub fn orig(&self, s: usize, e: usize) -> String {
         let (a, b) = self.n.original(s, e);
         let b = b.min(self.orig_chars.len());
-        let piece: String = self.orig_chars[a.min(b)..b].iter().collect();
-        entities::display(&piece)
+        let piece = &self.orig_chars[a.min(b)..b];
+        entities::display_chars(piece.iter().copied(), piece.len() * 2)
     }
 
     /// The folded text of token `t`.

@@ -10,6 +10,7 @@
 //! recursive-descent grammar then reads each run of adjacent atoms, checking the text between
 //! them (a space, «-», «/», «من», «،» …). Nothing is allocated per character.
 
+use crate::arabic::is_letter;
 use super::lexicon::{CueKind, Direction, Meaning, RelativeKind, TimeLexicon};
 use chrono::{NaiveDate, Weekday};
 use std::collections::HashSet;
@@ -208,12 +209,12 @@ fn word_start(
     lam: bool,
     lexicon: &TimeLexicon,
 ) -> Option<usize> {
-    if text[end..].chars().next().is_some_and(char::is_alphabetic) {
+    if text[end..].chars().next().is_some_and(is_letter) {
         return None;
     }
     let mut prefix_start = start;
     for (count, (index, c)) in text[..start].char_indices().rev().enumerate() {
-        if !c.is_alphabetic() {
+        if !is_letter(c) {
             break;
         }
         if count >= 2 {
@@ -579,7 +580,7 @@ impl<'a> Parser<'a> {
         let after = self.text.get(atom.end..)?;
         let next_word = after
             .trim_start_matches(' ')
-            .split(|c: char| !c.is_alphabetic())
+            .split(|c: char| !is_letter(c))
             .next()
             .unwrap_or_default();
         if !next_word.is_empty() && self.lexicon.hijri.contains(next_word) {
@@ -864,7 +865,7 @@ fn word_after(text: &str, pos: usize) -> Option<&str> {
     let start = pos + (tail.len() - trimmed.len());
     let len = trimmed
         .char_indices()
-        .find(|(_, c)| !c.is_alphabetic())
+        .find(|(_, c)| !is_letter(*c))
         .map_or(trimmed.len(), |(i, _)| i);
     (len > 0).then(|| text.get(start..start + len)).flatten()
 }
@@ -878,7 +879,7 @@ pub(crate) fn word_before(text: &str, pos: usize) -> Option<&str> {
     let start = trimmed
         .char_indices()
         .rev()
-        .take_while(|(_, c)| c.is_alphabetic())
+        .take_while(|(_, c)| is_letter(*c))
         .last()
         .map(|(i, _)| i)?;
     text.get(start..end)
