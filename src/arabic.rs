@@ -28,6 +28,29 @@ pub fn fold_char(c: char) -> Option<char> {
     fold_rare(c)
 }
 
+/// [`fold_char`] and [`is_word_char`] of the folded character, for U+0000..U+06FF (ASCII and
+/// the Arabic block, almost every character of an article): one look-up instead of range tests
+/// on the hottest loop of extraction.
+fn fold_table() -> &'static [Option<(char, bool)>; 0x700] {
+    static TABLE: std::sync::OnceLock<[Option<(char, bool)>; 0x700]> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        std::array::from_fn(|i| {
+            char::from_u32(i as u32)
+                .and_then(fold_char)
+                .map(|f| (f, is_word_char(f)))
+        })
+    })
+}
+
+/// [`fold_char`] of `c` and whether the result is a word character, through `table`.
+#[inline]
+fn fold_classify(table: &[Option<(char, bool)>; 0x700], c: char) -> Option<(char, bool)> {
+    match table.get(c as usize) {
+        Some(&entry) => entry,
+        None => fold_rare(c).map(|f| (f, is_word_char(f))),
+    }
+}
+
 fn fold_rare(c: char) -> Option<char> {
     Some(match c {
         // Harakat, tanwin, shadda, sukun, superscript alef, Quranic marks, tatweel.
@@ -99,8 +122,9 @@ impl Normalized {
         let mut origin = Vec::with_capacity(original.len());
         let mut bytes = Vec::with_capacity(original.len());
         let mut n = 0u32;
+        let table = fold_table();
         for c in original.chars() {
-            if let Some(f) = fold_char(c) {
+            if let Some((f, _)) = fold_classify(table, c) {
                 bytes.push(text.len() as u32);
                 text.push(f);
                 origin.push(n);
@@ -164,11 +188,14 @@ impl Normalized {
         let mut chars = Vec::with_capacity(original.len());
         let mut words = Words::with_capacity(original.len() / 6);
         let mut total = 0u32;
+        let table = fold_table();
         for c in original.chars() {
             let n = total;
             total += 1;
-            let Some(f) = fold_char(c) else { continue };
-            words.next(chars.len(), text.len(), f);
+            let Some((f, word)) = fold_classify(table, c) else {
+                continue;
+            };
+            words.next(chars.len(), text.len(), word);
             bytes.push(text.len() as u32);
             text.push(f);
             origin.push(n);
@@ -192,7 +219,7 @@ impl Normalized {
     pub fn tokens(&self) -> Vec<Token> {
         let mut words = Words::with_capacity(self.text.len() / 6);
         for (i, (b, c)) in self.text.char_indices().enumerate() {
-            words.next(i, b, c);
+            words.next(i, b, is_word_char(c));
         }
         words.finish(self.len(), self.text.len())
     }
@@ -213,10 +240,10 @@ impl Words {
         }
     }
 
-    /// Character `c` at character `i`, byte `b`.
+    /// The character at character `i`, byte `b`, a word character or not.
     #[inline]
-    fn next(&mut self, i: usize, b: usize, c: char) {
-        if is_word_char(c) {
+    fn next(&mut self, i: usize, b: usize, word: bool) {
+        if word {
             if self.open.is_none() {
                 self.open = Some((i, b));
             }

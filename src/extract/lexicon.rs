@@ -864,8 +864,14 @@ impl Lexicon {
                     for &id in ids {
                         let pattern = self.patterns[id as usize].as_str();
                         let multi = pattern.len() > end;
-                        // A longer pattern's first word is the whole rest of this word.
-                        if multi && (end != rest.len() || !text[bs..].starts_with(pattern)) {
+                        // A longer pattern's first word is the whole rest of this word. Its
+                        // last byte is compared first: most candidates differ there.
+                        if multi
+                            && (end != rest.len()
+                                || text.as_bytes().get(bs + pattern.len() - 1)
+                                    != pattern.as_bytes().last()
+                                || !text[bs..].starts_with(pattern))
+                        {
                             continue;
                         }
                         self.push_hits(&mut list, text, tokens, ti, prefix, id, bs + pattern.len());
