@@ -153,13 +153,8 @@ impl Ent {
 /// The display form of a name as written: marks and tatweel dropped, Persian letters merged,
 /// quote marks and brackets removed, spaces collapsed. «كاظم البهرامي» → «كاظم البهرامي».
 pub(crate) fn display(s: &str) -> String {
-    display_chars(s.chars(), s.len())
-}
-
-/// [`display`] of a run of characters (a piece of the original text), in one pass.
-pub(crate) fn display_chars(chars: impl Iterator<Item = char>, capacity: usize) -> String {
-    let mut out = String::with_capacity(capacity);
-    for c in chars {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
         let c = match c {
             'ی' | 'ې' => 'ي',
             'ک' => 'ك',
@@ -272,15 +267,14 @@ fn given_ali(doc: &Doc, t: usize) -> bool {
         return false;
     }
     let (a, b) = doc.n.original(tok.start, tok.end);
-    let orig = &doc.orig_chars[a.min(doc.orig_chars.len())..b.min(doc.orig_chars.len())];
-    if orig.contains(&'ى') || !(orig.contains(&'ي')) {
+    let orig = doc.original(a, b);
+    if orig.contains('ى') || !(orig.contains('ي')) {
         return false;
     }
     t + 1 < doc.toks.len() && doc.tight(t + 1) && {
         let next = doc.toks[t + 1];
         let (a, b) = doc.n.original(next.start, next.end);
-        let next_orig = &doc.orig_chars[a.min(doc.orig_chars.len())..b.min(doc.orig_chars.len())];
-        next_orig.last() != Some(&'ة') && doc.func(t + 1).is_none() && !doc.has(t + 1, Cat::Speech)
+        !doc.original(a, b).ends_with('ة') && doc.func(t + 1).is_none() && !doc.has(t + 1, Cat::Speech)
     }
 }
 
@@ -291,7 +285,7 @@ fn name_chunk(doc: &Doc, j: usize) -> Option<usize> {
     // «ألينا»، «إلهام» fold to «ال…» but their alef carries a hamza: not the article.
     let article = first.starts_with("ال") && {
         let (o, _) = doc.n.original(doc.toks[j].start, doc.toks[j].start + 1);
-        doc.orig_chars.get(o) == Some(&'ا')
+        doc.original(o, o + 1) == "ا"
     };
     // «والدفاع النيابية»: a word with the article behind a clitic is no name either.
     // («فالح» is a name: what follows «فال» is too short for a noun.)

@@ -76,8 +76,10 @@ pub fn extract(article: &Article, lexicon: &Lexicon) -> Vec<Extraction> {
 /// Everything the passes share about one article text.
 pub(crate) struct Doc<'a> {
     pub lex: &'a Lexicon,
-    /// Characters of the original text.
-    pub orig_chars: Vec<char>,
+    /// The original text.
+    pub text: &'a str,
+    /// Byte offset of each character of the original text, then the text's length.
+    pub starts: Vec<usize>,
     pub n: Normalized,
     /// Characters of the folded text.
     pub chars: Vec<char>,
@@ -89,12 +91,14 @@ pub(crate) struct Doc<'a> {
 }
 
 impl<'a> Doc<'a> {
-    fn new(text: &str, lex: &'a Lexicon) -> Self {
+    fn new(text: &'a str, lex: &'a Lexicon) -> Self {
         let (n, chars, toks) = Normalized::with_tokens(text);
         let mut hits = lex.scan(&n, &toks);
+        let mut starts = Vec::with_capacity(text.len() / 2 + 1);
+        starts.extend(text.char_indices().map(|(i, _)| i));
+        starts.push(text.len());
         // A word ending in ta marbuta («إفادة») folds to ـه and must not be read as a verb with
         // the pronoun ـه («أفاده»).
-        let orig_chars: Vec<char> = text.chars().collect();
         hits.retain(|h| {
             if !h.suffixed
                 || n.text
@@ -105,13 +109,16 @@ impl<'a> Doc<'a> {
                 return true;
             }
             let (o, _) = n.original(h.e, h.e + 1);
-            orig_chars.get(o) != Some(&'ة')
+            !starts
+                .get(o)
+                .is_some_and(|&b| text[b..].starts_with('ة'))
         });
         let lines = structure::lines(&n, &toks, lex);
         let paras = structure::paras(&chars, &lines);
         Doc {
             lex,
-            orig_chars,
+            text,
+            starts,
             n,
             chars,
             toks,
@@ -133,9 +140,14 @@ impl<'a> Doc<'a> {
     /// `[s, e)`.
     pub fn orig(&self, s: usize, e: usize) -> String {
         let (a, b) = self.n.original(s, e);
-        let b = b.min(self.orig_chars.len());
-        let piece = &self.orig_chars[a.min(b)..b];
-        entities::display_chars(piece.iter().copied(), piece.len() * 2)
+        entities::display(self.original(a, b))
+    }
+
+    /// The original text of original characters `[a, b)`, clamped to the text.
+    pub fn original(&self, a: usize, b: usize) -> &'a str {
+        let last = self.starts.len() - 1;
+        let b = b.min(last);
+        &self.text[self.starts[a.min(b)]..self.starts[b]]
     }
 
     /// The folded text of token `t`.
@@ -199,14 +211,15 @@ pub(crate) struct Time {
 /// Character offsets → [`Span`]s of the original text in O(1).
 struct Spanner<'a> {
     text: &'a str,
-    starts: Vec<usize>,
+    starts: &'a [usize],
 }
 
 impl<'a> Spanner<'a> {
-    fn new(text: &'a str) -> Self {
-        let mut starts: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
-        starts.push(text.len());
-        Spanner { text, starts }
+    fn new(doc: &'a Doc) -> Self {
+        Spanner {
+            text: doc.text,
+            starts: &doc.starts,
+        }
     }
     /// The span of original characters `[s, e)`, clamped to the text.
     fn span(&self, s: usize, e: usize) -> Span {
@@ -236,7 +249,7 @@ fn extract_part(meta: ArticleMeta, published: Option<NaiveDate>, lex: &Lexicon) 
     let mut x = Extraction::new(meta);
     let text = x.article.text.clone();
     let doc = Doc::new(&text, lex);
-    let sp = Spanner::new(&text);
+    let sp = Spanner::new(&doc);
 
     // Publication date: metadata, else a dateline in the text.
     let dateline = if published.is_none() {

@@ -96,8 +96,7 @@ fn resumptive(doc: &Doc, sent: &Sentence, t: usize) -> bool {
 fn has_shadda(doc: &Doc, t: usize) -> bool {
     let tok = doc.toks[t];
     let (a, b) = doc.n.original(tok.start, tok.end);
-    let b = b.min(doc.orig_chars.len());
-    doc.orig_chars[a.min(b)..b].contains(&'\u{651}')
+    doc.original(a, b).contains('\u{651}')
 }
 
 fn words_in(doc: &Doc, s: usize, e: usize) -> usize {
