@@ -349,7 +349,7 @@ pub struct Lexicon {
     pattern_info: Vec<PatternInfo>,
     /// Word index of the patterns: first word → patterns. A one-word pattern is found under
     /// itself, a longer one under its first word and checked against the text that follows.
-    by_word: HashMap<Box<str>, Vec<u32>, WordHash>,
+    by_word: WordIndex,
     /// Patterns that may end inside a longer word with any ending (boilerplate markers), by
     /// first character.
     open_words: Vec<(char, u32)>,
@@ -787,7 +787,7 @@ impl Lexicon {
         for p in payloads.iter_mut().flatten() {
             p.accept = self.accepts(p);
         }
-        let mut by_word: HashMap<Box<str>, Vec<u32>, WordHash> = HashMap::default();
+        let mut by_word = WordIndex::default();
         let mut open_words = Vec::new();
         for (id, p) in patterns.iter().enumerate() {
             // A match starts and ends inside words: a pattern that starts or ends with a
@@ -802,7 +802,7 @@ impl Lexicon {
                 .find(|c: char| !arabic::is_word_char(c))
                 .unwrap_or(p.len());
             let id = id as u32;
-            by_word.entry(p[..word_end].into()).or_default().push(id);
+            by_word.insert(&p[..word_end], id);
             if word_end == p.len() && payloads[id as usize].iter().any(|x| x.cat == Cat::Boiler) {
                 open_words.push((first, id));
             }
@@ -1016,6 +1016,41 @@ impl Lexicon {
 
 /// The non-empty pronoun suffixes a word of the index may carry ([`arabic::is_pronoun_suffix`]).
 const PRONOUN_SUFFIXES: [&str; 8] = ["ه", "ها", "هم", "هما", "هن", "نا", "ي", "كم"];
+
+/// Pattern ids by their first word. Words of up to 16 bytes (eight Arabic letters: nearly all)
+/// are keyed by their bytes packed into a `u128`, so a probe compares two integers instead of
+/// calling `memcmp`; the index is probed several times per word of every article.
+#[derive(Debug, Default, Clone)]
+struct WordIndex {
+    short: HashMap<u128, Vec<u32>, WordHash>,
+    long: HashMap<Box<str>, Vec<u32>, WordHash>,
+}
+
+impl WordIndex {
+    /// `word` packed into a `u128`, zero-padded: one-to-one on words, which never contain NUL.
+    #[inline]
+    fn pack(word: &str) -> Option<u128> {
+        let bytes = word.as_bytes();
+        let mut buf = [0u8; 16];
+        buf.get_mut(..bytes.len())?.copy_from_slice(bytes);
+        Some(u128::from_le_bytes(buf))
+    }
+
+    fn insert(&mut self, word: &str, id: u32) {
+        match Self::pack(word) {
+            Some(key) => self.short.entry(key).or_default().push(id),
+            None => self.long.entry(word.into()).or_default().push(id),
+        }
+    }
+
+    #[inline]
+    fn get(&self, word: &str) -> Option<&Vec<u32>> {
+        match Self::pack(word) {
+            Some(key) => self.short.get(&key),
+            None => self.long.get(word),
+        }
+    }
+}
 
 /// A fast hash for short folded words (the multiply-rotate of rustc's FxHash, eight bytes at a
 /// time): the word index is probed several times per word of every article, where SipHash's
