@@ -140,6 +140,11 @@ impl Normalized {
         }
     }
 
+    /// Number of characters of the original text.
+    pub fn original_len(&self) -> usize {
+        self.origin.last().map_or(0, |&c| c as usize)
+    }
+
     /// Number of characters of the folded text.
     pub fn len(&self) -> usize {
         self.origin.len() - 1

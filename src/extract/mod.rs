@@ -94,7 +94,8 @@ impl<'a> Doc<'a> {
     fn new(text: &'a str, lex: &'a Lexicon) -> Self {
         let (n, chars, toks) = Normalized::with_tokens(text);
         let mut hits = lex.scan(&n, &toks);
-        let mut starts = Vec::with_capacity(text.len() / 2 + 1);
+        // One offset per original character, and the end: the last origin is the count.
+        let mut starts = Vec::with_capacity(n.original_len() + 1);
         starts.extend(text.char_indices().map(|(i, _)| i));
         starts.push(text.len());
         // A word ending in ta marbuta («إفادة») folds to ـه and must not be read as a verb with
