@@ -231,7 +231,9 @@ pub(crate) fn quotes(chars: &[char], start: usize, end: usize) -> Vec<(usize, us
     let mut out = Vec::new();
     let mut open: Vec<usize> = Vec::new();
     let mut straight: Option<usize> = None;
-    for (i, &c) in chars.iter().enumerate().take(end).skip(start) {
+    let start = start.min(end.min(chars.len()));
+    for (k, &c) in chars[start..end.min(chars.len())].iter().enumerate() {
+        let i = start + k;
         match c {
             '«' => open.push(i),
             '»' => {
@@ -265,13 +267,17 @@ pub(crate) fn sentences(
     let mut q = 0;
     let mut i = start;
     while i < end {
+        let c = chars[i];
+        // Most characters end nothing: the quotations are only looked at for those that may.
+        if !matches!(c, '.' | '!' | '؟' | '?') {
+            i += 1;
+            continue;
+        }
         while q < quoted.len() && quoted[q].1 <= i {
             q += 1;
         }
         let inside = q < quoted.len() && quoted[q].0 <= i && i < quoted[q].1;
-        let c = chars[i];
         let is_end = !inside
-            && matches!(c, '.' | '!' | '؟' | '?')
             && !(c == '.'
                 && i > start
                 && chars[i - 1].is_ascii_digit()
