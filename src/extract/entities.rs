@@ -492,6 +492,18 @@ pub(crate) fn find(doc: &Doc) -> Entities {
     let mut title_only: Vec<(usize, usize, String, Option<String>)> = Vec::new();
     let mut t = 0;
     while t < n {
+        // Every rule below starts at a name, head noun, title or speech verb, or at «أبو»: most
+        // words start none of them.
+        if !doc.hits.starting(t).iter().any(|h| {
+            matches!(
+                h.cat,
+                Cat::Gaz | Cat::OrgHead | Cat::PlaceHead | Cat::Title | Cat::Speech
+            )
+        }) && !doc.word(t).ends_with("ابو")
+        {
+            t += 1;
+            continue;
+        }
         let tok_start = doc.toks[t].start;
         // Gazetteer names (longest), unless a head-noun phrase is longer.
         let gaz = doc.hits.longest(t, Cat::Gaz).copied();

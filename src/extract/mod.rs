@@ -286,8 +286,11 @@ fn extract_part(meta: ArticleMeta, published: Option<NaiveDate>, lex: &Lexicon) 
     // Entities.
     let eid = |i: usize| local_id('e', i);
     for (i, e) in ents.ents.iter().enumerate() {
-        let mut mentions: Vec<Span> = e
-            .mentions
+        // The same words are often found by several rules: one span each.
+        let mut found = e.mentions.clone();
+        found.sort_unstable();
+        found.dedup();
+        let mut mentions: Vec<Span> = found
             .iter()
             .map(|&(s, t)| sp.folded(&doc.n, s, t))
             .filter(|s| !s.text.is_empty())
