@@ -112,31 +112,25 @@ pub struct Normalized {
     /// For each character of `text`, the character offset in the original it came from; one
     /// extra entry holds the original length so that end offsets map too.
     origin: Vec<u32>,
-    /// Byte offset of each character of `text`, plus `text.len()`.
-    bytes: Vec<u32>,
 }
 
 impl Normalized {
     pub fn new(original: &str) -> Self {
         let mut text = String::with_capacity(original.len());
         let mut origin = Vec::with_capacity(original.len());
-        let mut bytes = Vec::with_capacity(original.len());
         let mut n = 0u32;
         let table = fold_table();
         for c in original.chars() {
             if let Some((f, _)) = fold_classify(table, c) {
-                bytes.push(text.len() as u32);
                 text.push(f);
                 origin.push(n);
             }
             n += 1;
         }
         origin.push(n);
-        bytes.push(text.len() as u32);
         Normalized {
             text,
             origin,
-            bytes,
         }
     }
 
@@ -169,12 +163,17 @@ impl Normalized {
 
     /// Character index of a byte offset into `text` (which must be a character boundary).
     pub fn char_at_byte(&self, byte: usize) -> usize {
-        self.bytes.partition_point(|&b| (b as usize) < byte)
+        // Linear: only tests and rare checks need it, and a table would cost every article.
+        self.text.get(..byte).map_or(self.len(), |head| head.chars().count())
     }
 
     /// Byte offset into `text` of a character index.
     pub fn byte_at_char(&self, ch: usize) -> usize {
-        self.bytes[ch.min(self.len())] as usize
+        // Linear, as `char_at_byte`.
+        self.text
+            .char_indices()
+            .nth(ch)
+            .map_or(self.text.len(), |(b, _)| b)
     }
 
     /// Folded character index of an original character offset: the first folded character that
@@ -189,7 +188,6 @@ impl Normalized {
     pub fn with_tokens(original: &str) -> (Self, Vec<char>, Vec<Token>) {
         let mut text = String::with_capacity(original.len());
         let mut origin = Vec::with_capacity(original.len());
-        let mut bytes = Vec::with_capacity(original.len());
         let mut chars = Vec::with_capacity(original.len());
         let mut words = Words::with_capacity(original.len() / 6);
         let mut total = 0u32;
@@ -201,19 +199,16 @@ impl Normalized {
                 continue;
             };
             words.next(chars.len(), text.len(), word);
-            bytes.push(text.len() as u32);
             text.push(f);
             origin.push(n);
             chars.push(f);
         }
         origin.push(total);
-        bytes.push(text.len() as u32);
         let toks = words.finish(chars.len(), text.len());
         (
             Normalized {
                 text,
                 origin,
-                bytes,
             },
             chars,
             toks,

@@ -101,12 +101,17 @@ impl<'a> Doc<'a> {
         // A word ending in ta marbuta («إفادة») folds to ـه and must not be read as a verb with
         // the pronoun ـه («أفاده»).
         hits.retain(|h| {
-            if !h.suffixed
-                || n.text
-                    .as_bytes()
-                    .get(n.byte_at_char(h.e)..n.byte_at_char(h.e) + 2)
-                    != Some("ه".as_bytes())
-            {
+            // The suffix is in the word that holds the hit's end.
+            let suffix_starts_with_ha = h.suffixed
+                && toks
+                    .get(toks.partition_point(|t| t.end <= h.e))
+                    .is_some_and(|tok| {
+                        let word = &n.text[tok.bstart..tok.bend];
+                        word.char_indices()
+                            .nth(h.e.saturating_sub(tok.start))
+                            .is_some_and(|(b, _)| word[b..].starts_with('ه'))
+                    });
+            if !suffix_starts_with_ha {
                 return true;
             }
             let (o, _) = n.original(h.e, h.e + 1);
