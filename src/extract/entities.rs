@@ -16,7 +16,8 @@
 //! - kunya «أبو …» and the name right after a speech verb («وقال سامر النعيمي …»);
 //! - afterwards, surnames (with or without ال: «البهرامي»/«بهرامي») refer to the full name.
 
-use super::lexicon::{Cat, FuncKind, TitleKind, WordHash};
+use super::lexicon::{Cat, FuncKind, TitleKind};
+use crate::arabic::WordHash;
 use super::Doc;
 use crate::arabic;
 use crate::model::EntityKind;

@@ -6,7 +6,7 @@
 //! tables and [`Lexicon::scan`], which finds every entry in an article's folded text at word
 //! boundaries, allowing the clitics Arabic writes inside the word (و ف ب ل ك ال, pronoun suffixes).
 
-use crate::arabic::{self, Normalized, Token};
+use crate::arabic::{self, Normalized, Token, WordHash};
 use crate::model::EntityKind;
 use crate::time::{TimeLexicon, TimeLexiconError};
 use sha2::{Digest, Sha256};
@@ -334,9 +334,9 @@ pub struct Lexicon {
     /// it («مسؤول في وزارة الدفاع»: the `member` column of `function_words.tsv`).
     pub(crate) func_member: Vec<bool>,
     /// Folded canonical name or alias → gazetteer row.
-    pub(crate) gaz_by_name: HashMap<String, usize>,
+    pub(crate) gaz_by_name: HashMap<String, usize, WordHash>,
     /// Folded demonym form → demonyms row (whole words, with or without ال).
-    pub(crate) demonym_by_form: HashMap<String, usize>,
+    pub(crate) demonym_by_form: HashMap<String, usize, WordHash>,
     /// (surface form, table, row) of entries other than names, demonyms and titles.
     pending: Vec<(String, Cat, usize)>,
     /// Folded boilerplate markers, longest first.
@@ -707,7 +707,7 @@ impl Lexicon {
 
     /// Rebuilds the name indexes and the word index from the tables.
     fn build(&mut self) -> Result<(), LexiconError> {
-        let mut map: HashMap<String, usize> = HashMap::new();
+        let mut map: HashMap<String, usize, WordHash> = HashMap::default();
         let mut patterns: Vec<String> = Vec::new();
         let mut payloads: Vec<Vec<Payload>> = Vec::new();
         let mut add = |form: &str, cat: Cat, idx: usize| {
@@ -1054,43 +1054,7 @@ impl WordIndex {
     }
 }
 
-/// A fast hash for short folded words (the multiply-rotate of rustc's FxHash, eight bytes at a
-/// time): the word index is probed several times per word of every article, where SipHash's
-/// protection against chosen keys buys nothing.
-#[derive(Default, Clone, Copy)]
-pub(crate) struct WordHasher(u64);
 
-impl WordHasher {
-    #[inline]
-    fn add(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-}
-
-impl std::hash::Hasher for WordHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    #[inline]
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            self.add(u64::from_le_bytes(c.try_into().unwrap_or([0; 8])));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut last = [0u8; 8];
-            last[..rest.len()].copy_from_slice(rest);
-            self.add(u64::from_le_bytes(last));
-        }
-    }
-    #[inline]
-    fn write_u8(&mut self, b: u8) {
-        self.add(u64::from(b));
-    }
-}
-
-pub(crate) type WordHash = std::hash::BuildHasherDefault<WordHasher>;
 
 #[cfg(test)]
 mod tests {

@@ -6,7 +6,8 @@
 //! appended article, as character ranges of the original text) and, per part, [`Line`]s and
 //! sentences as folded character ranges.
 
-use super::lexicon::{Boiler, Lexicon, WordHash};
+use super::lexicon::{Boiler, Lexicon};
+use crate::arabic::WordHash;
 use crate::arabic::{self, Normalized};
 
 /// One article inside a text: original character range `[start, end)`.

@@ -7,7 +7,7 @@
 //! (so the scanner reads the text once) and small word sets for the checks made around a hit.
 //! Every entry goes through [`crate::arabic::normalize`], the same folding the text gets.
 
-use crate::arabic::normalize;
+use crate::arabic::{normalize, WordHash};
 use aho_corasick::{AhoCorasick, AhoCorasickKind};
 use chrono::Weekday;
 use sha2::{Digest, Sha256};
@@ -133,15 +133,15 @@ pub struct TimeLexicon {
     /// Every phrase the automaton looks for, folded, with its meanings.
     phrases: BTreeMap<String, Vec<Meaning>>,
     /// Words checked next to a hit rather than searched for.
-    pub(crate) year_prepositions: HashSet<String>,
-    pub(crate) weekday_blockers: HashSet<String>,
-    pub(crate) weekday_blockers_after: HashSet<String>,
+    pub(crate) year_prepositions: HashSet<String, WordHash>,
+    pub(crate) weekday_blockers: HashSet<String, WordHash>,
+    pub(crate) weekday_blockers_after: HashSet<String, WordHash>,
     pub(crate) future_prefixes: Vec<String>,
-    pub(crate) future_words: HashSet<String>,
+    pub(crate) future_words: HashSet<String, WordHash>,
     /// Words after which a date is a deadline («حتى سبتمبر 2026») and anchors nothing.
-    pub(crate) deadline_words: HashSet<String>,
-    pub(crate) hijri: HashSet<String>,
-    pub(crate) clitics: HashSet<String>,
+    pub(crate) deadline_words: HashSet<String, WordHash>,
+    pub(crate) hijri: HashSet<String, WordHash>,
+    pub(crate) clitics: HashSet<String, WordHash>,
     /// Built from `phrases` after every load; `None` only for an empty default lexicon.
     matcher: Option<AhoCorasick>,
     pub(crate) patterns: Vec<Pattern>,
@@ -433,7 +433,7 @@ impl TimeLexicon {
     }
 
     /// Whether the word, or its form without proclitics, is in `set`.
-    pub(crate) fn word_in(&self, set: &HashSet<String>, word: &str) -> bool {
+    pub(crate) fn word_in(&self, set: &HashSet<String, WordHash>, word: &str) -> bool {
         self.bare_forms(word).any(|w| set.contains(w))
     }
 }

@@ -10,7 +10,7 @@
 //! recursive-descent grammar then reads each run of adjacent atoms, checking the text between
 //! them (a space, «-», «/», «من», «،» …). Nothing is allocated per character.
 
-use crate::arabic::is_letter;
+use crate::arabic::{is_letter, WordHash};
 use super::lexicon::{CueKind, Direction, Meaning, RelativeKind, TimeLexicon};
 use chrono::{NaiveDate, Weekday};
 use std::collections::HashSet;
@@ -287,7 +287,7 @@ impl<'a> Parser<'a> {
     }
 
     /// Whether the word before byte `pos` (or its form without clitics) is in `set`.
-    fn word_before_in(&self, pos: usize, set: &HashSet<String>) -> bool {
+    fn word_before_in(&self, pos: usize, set: &HashSet<String, WordHash>) -> bool {
         word_before(self.text, pos).is_some_and(|w| self.lexicon.word_in(set, w))
     }
 
