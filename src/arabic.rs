@@ -128,10 +128,7 @@ impl Normalized {
             n += 1;
         }
         origin.push(n);
-        Normalized {
-            text,
-            origin,
-        }
+        Normalized { text, origin }
     }
 
     /// Number of characters of the original text.
@@ -164,7 +161,9 @@ impl Normalized {
     /// Character index of a byte offset into `text` (which must be a character boundary).
     pub fn char_at_byte(&self, byte: usize) -> usize {
         // Linear: only tests and rare checks need it, and a table would cost every article.
-        self.text.get(..byte).map_or(self.len(), |head| head.chars().count())
+        self.text
+            .get(..byte)
+            .map_or(self.len(), |head| head.chars().count())
     }
 
     /// Byte offset into `text` of a character index.
@@ -205,14 +204,7 @@ impl Normalized {
         }
         origin.push(total);
         let toks = words.finish(chars.len(), text.len());
-        (
-            Normalized {
-                text,
-                origin,
-            },
-            chars,
-            toks,
-        )
+        (Normalized { text, origin }, chars, toks)
     }
 
     /// The words of the folded text, in order: maximal runs of letters and digits.

@@ -17,9 +17,9 @@
 //! - afterwards, surnames (with or without ال: «البهرامي»/«بهرامي») refer to the full name.
 
 use super::lexicon::{Cat, FuncKind, TitleKind};
-use crate::arabic::WordHash;
 use super::Doc;
 use crate::arabic;
+use crate::arabic::WordHash;
 use crate::model::EntityKind;
 use std::collections::HashMap;
 
@@ -174,10 +174,7 @@ pub(crate) fn display(s: &str) -> String {
             out.push(c);
         }
     }
-    let kept = out
-        .trim_end()
-        .trim_start_matches(['-', '،', ','])
-        .trim();
+    let kept = out.trim_end().trim_start_matches(['-', '،', ',']).trim();
     if kept.len() == out.len() {
         out
     } else {
@@ -275,7 +272,9 @@ fn given_ali(doc: &Doc, t: usize) -> bool {
     t + 1 < doc.toks.len() && doc.tight(t + 1) && {
         let next = doc.toks[t + 1];
         let (a, b) = doc.n.original(next.start, next.end);
-        !doc.original(a, b).ends_with('ة') && doc.func(t + 1).is_none() && !doc.has(t + 1, Cat::Speech)
+        !doc.original(a, b).ends_with('ة')
+            && doc.func(t + 1).is_none()
+            && !doc.has(t + 1, Cat::Speech)
     }
 }
 

@@ -854,7 +854,9 @@ impl Lexicon {
                 for suf in suffixes {
                     // Byte by byte: two to six bytes, where a `memcmp` call costs more.
                     let (r, x) = (rest.as_bytes(), suf.as_bytes());
-                    if r.len() > x.len() && r[r.len() - x.len()..].iter().zip(x).all(|(a, b)| a == b) {
+                    if r.len() > x.len()
+                        && r[r.len() - x.len()..].iter().zip(x).all(|(a, b)| a == b)
+                    {
                         ends[k] = rest.len() - suf.len();
                         k += 1;
                     }
@@ -1053,8 +1055,6 @@ impl WordIndex {
         }
     }
 }
-
-
 
 #[cfg(test)]
 mod tests {

@@ -115,9 +115,7 @@ impl<'a> Doc<'a> {
                 return true;
             }
             let (o, _) = n.original(h.e, h.e + 1);
-            !starts
-                .get(o)
-                .is_some_and(|&b| text[b..].starts_with('ة'))
+            !starts.get(o).is_some_and(|&b| text[b..].starts_with('ة'))
         });
         let lines = structure::lines(&n, &toks, lex);
         let paras = structure::paras(&chars, &lines);

@@ -278,11 +278,12 @@ pub(crate) fn sentences(
             q += 1;
         }
         let inside = q < quoted.len() && quoted[q].0 <= i && i < quoted[q].1;
-        let is_end = !inside
-            && !(c == '.'
-                && i > start
-                && chars[i - 1].is_ascii_digit()
-                && chars.get(i + 1).is_some_and(|d| d.is_ascii_digit()));
+        // Not a decimal point: «2.5».
+        let decimal = c == '.'
+            && i > start
+            && chars[i - 1].is_ascii_digit()
+            && chars.get(i + 1).is_some_and(|d| d.is_ascii_digit());
+        let is_end = !inside && !decimal;
         if is_end {
             // Keep «...» together with its sentence.
             let mut j = i + 1;

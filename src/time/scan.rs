@@ -10,8 +10,8 @@
 //! recursive-descent grammar then reads each run of adjacent atoms, checking the text between
 //! them (a space, «-», «/», «من», «،» …). Nothing is allocated per character.
 
-use crate::arabic::{is_letter, WordHash};
 use super::lexicon::{CueKind, Direction, Meaning, RelativeKind, TimeLexicon};
+use crate::arabic::{is_letter, WordHash};
 use chrono::{NaiveDate, Weekday};
 use std::collections::HashSet;
 
