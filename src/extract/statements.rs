@@ -2023,6 +2023,20 @@ mod tests {
     }
 
     #[test]
+    fn a_regional_capital_and_a_quoted_body_speak() {
+        // Invented: «أربيل» speaks as the Kurdistan Regional Government (gazetteer speaks_as),
+        // as «بغداد» speaks as the Iraqi government; «"تنسيقية …"» in quote marks after the
+        // verb is a body (org_heads.tsv: تنسيقية), not the words said.
+        let s = said("وقالت أربيل في بيان إن المفاوضات مع بغداد ستستأنف قريباً.");
+        assert_eq!(s.len(), 1);
+        assert_eq!(s[0].0, "حكومة إقليم كردستان");
+        let s = said("وفي بيان نشرته مواقع محلية، قالت \"تنسيقية الفصائل الشمالية\" إن \"الهدنة انتهت منذ أيام\".");
+        assert_eq!(s.len(), 1, "{s:?}");
+        assert_eq!(s[0].0, "تنسيقية الفصائل الشمالية");
+        assert_eq!(s[0].2, "الهدنة انتهت منذ أيام");
+    }
+
+    #[test]
     fn quotation_before_the_verb() {
         let s = said("«لن ننسحب قبل استكمال المهمة»، قال المتحدث باسم الجيش الأمريكي سام ميلز.");
         assert_eq!(s.len(), 1);
