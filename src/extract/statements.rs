@@ -243,7 +243,9 @@ pub(crate) fn find(
                         let mut nested = false;
                         if let Some(prev) = out[first..].last_mut() {
                             if !prev.direct && prev.content.1 > h.s && prev.content.0 < h.s {
-                                prev.content.1 = clause_end(doc, h.s, t);
+                                // «رحّبت الحكومة بالاتفاق، وقالت …»: the clause ends before the
+                                // verb's proclitic «و».
+                                prev.content.1 = clause_end(doc, doc.toks[t].start, t);
                                 // «أكدت الوزارة أن وزير الخارجية هشام العزاوي أعرب عن …»: the
                                 // outer statement only introduces the inner one.
                                 let (a, b) =
@@ -254,6 +256,9 @@ pub(crate) fn find(
                                     a
                                 };
                                 nested = a >= b || (a..b).all(|k| ents.np_covering(k).is_some());
+                                // «نفى كيربي ذلك، وقال …»، «رحّبت … بالاتفاق، وقالت …»: one word
+                                // left is an object, not something said; the next verb says it.
+                                nested |= words_in(doc, prev.content.0, prev.content.1) < 2;
                                 // «علّق المتحدث … على بيان الكتائب بالقول إن "…"»: what is left
                                 // before a participle that opens the words said is only the
                                 // topic of the main verb, no content of its own (a content
@@ -448,8 +453,14 @@ fn verb(
     } else {
         h.t1
     };
+    // «أما النائبة …، سوزان منصور، فطالبت الحكومة بـ…»: after «أما X» the verb with «فـ» has
+    // its subject before it; the noun phrase after it is its object.
+    let fronted = doc.word(h.t0).starts_with('ف')
+        && h.prefix > 0
+        && bare(doc.word(sent.t0)) == "اما"
+        && h.t0 > sent.t0 + 1;
     // «قال للجزيرة نت إن …»: «لـ» + a name after the verb is whom it was said to.
-    let after = (j < sent.t1)
+    let after = (j < sent.t1 && !fronted)
         .then(|| ents.np_at(j).copied())
         .flatten()
         .filter(|np| !addressed(doc, ents, np));
@@ -460,7 +471,7 @@ fn verb(
         (e, j + 1)
     } else if let Some(np) = after.filter(|_| doc.tight(j) || doc.gap(j).trim() == "،") {
         (np.ent, np.t1)
-    } else if let Some(np) = (j < sent.t1)
+    } else if let Some(np) = (j < sent.t1 && !fronted)
         .then(|| holder_after(doc, ents, sent, j))
         .flatten()
     {
@@ -546,6 +557,9 @@ fn verb(
         // whose feminine verb came just before. In the same sentence she comes first: the body
         // in her title («أشادت عضو لجنة الأمن … العكيلي …، وقالت») is no subject (the verb
         // agrees with «عضو», a woman here, not with the committee).
+        // In the same sentence the verb shares the subject of the feminine verb it is joined
+        // to, whatever it is: «رحّبت حكومة الإقليم بالاتفاق، وقالت في بيان إن …».
+        let same_sentence = out.last().is_some_and(|st| st.verb.0 >= sent.s);
         let she = out
             .last()
             .filter(|_| gender == Gender::Feminine)
@@ -555,9 +569,8 @@ fn verb(
                     .longest(v, Cat::Speech)
                     .filter(|vh| doc.lex.speech[vh.idx].gender == Gender::Feminine)
                     .and(st.speaker)
-                    .filter(|&e| ents.ents[e].kind == EntityKind::Person)
+                    .filter(|&e| same_sentence || ents.ents[e].kind == EntityKind::Person)
             });
-        let same_sentence = out.last().is_some_and(|st| st.verb.0 >= sent.s);
         let subject = if same_sentence {
             she.or(first_person)
         } else {
@@ -816,17 +829,28 @@ fn quote_before(doc: &Doc, sent: &Sentence, h: super::lexicon::Hit) -> Option<Co
         .chars()
         .rev()
         .collect();
-    let named = matches!(before.as_str(), "لـ" | "ل" | "بـ" | "ب" | "مع" | "عن");
+    // «تحدثوا لشبكة "سي بي إس"، رجّحوا»: a noun with «لـ» before it («لشبكة»، «لصحيفة») also
+    // names the outlet.
+    let k = doc.tok_at(qa);
+    let outlet_noun = k > sent.t0
+        && doc.toks[k - 1].end <= qa
+        && doc.word(k - 1).starts_with('ل')
+        && doc.word(k - 1).chars().count() > 3
+        && doc.func(k - 1).is_none();
+    let named = matches!(before.as_str(), "لـ" | "ل" | "بـ" | "ب" | "مع" | "عن") || outlet_noun;
     // «"ما بعد الحرب ليس كما قبلها"، هكذا لخّص الوزير …»: an adverb that points back at the
     // quotation («هكذا»، function_words.tsv), bare of any conjunction, may stand between.
     let between = match words_in(doc, qb, h.s) {
         0 => true,
         1 => {
             let k = h.t0.wrapping_sub(1);
+            // «وكانت "كتائب …" قد أعلنت»: «قد» belongs to the verb, the quotation before it is
+            // the quoted subject.
             h.t0 > 0
                 && doc.toks[k].start >= qb
                 && doc.func(k) == Some(FuncKind::Adverb)
                 && crate::arabic::strip_proclitic(doc.word(k), 3) == doc.word(k)
+                && doc.word(k) != "قد"
         }
         _ => false,
     };
@@ -2034,6 +2058,34 @@ mod tests {
         assert_eq!(s.len(), 1, "{s:?}");
         assert_eq!(s[0].0, "تنسيقية الفصائل الشمالية");
         assert_eq!(s[0].2, "الهدنة انتهت منذ أيام");
+    }
+
+    #[test]
+    fn a_fronted_subject_and_the_verbs_joined_to_it() {
+        // Invented. «أما X، فـV NP»: the noun phrase after the verb is its object, the woman
+        // before it speaks, and «وبيّنت» goes on with her.
+        let s = said("أما النائبة المستقلة في البرلمان العراقي، هدى سالم، فطالبت الحكومة العراقية بـ\"نشر نص الاتفاق كاملاً\"، وبيّنت أن النواب \"لن يصوتوا على أي تمديد\".");
+        assert_eq!(s.len(), 2, "{s:?}");
+        assert!(s.iter().all(|x| x.0 == "هدى سالم"), "{s:?}");
+        // A feminine verb joined to a body's feminine verb in the same sentence speaks for it;
+        // a one-word object («بالقرار») is no statement.
+        let s = said("ورحّبت وزارة الخارجية الكويتية بالقرار، وقالت في بيان إن الخطوة تعزز الاستقرار في المنطقة.");
+        assert_eq!(s.len(), 1, "{s:?}");
+        assert_eq!(s[0].0, "وزارة الخارجية الكويتية");
+        assert_eq!(s[0].1, "قالت");
+    }
+
+    #[test]
+    fn a_quoted_subject_before_qad_and_an_outlet_before_the_verb() {
+        // Invented. «وكانت "X" قد أعلنت»: the quotation is the subject, not the words said.
+        let s =
+            said("وكانت \"كتائب سيد الشهداء\" قد أعلنت، الأحد، وقف هجماتها على القواعد الأجنبية.");
+        assert_eq!(s.len(), 1, "{s:?}");
+        assert_eq!(s[0].0, "كتائب سيد الشهداء");
+        assert!(s[0].2.starts_with("وقف هجماتها"), "{s:?}");
+        // «تحدث لصحيفة "…"، وقال»: a quoted name after «لـ» + noun is the outlet.
+        let s = said("ولم تعلن أي جهة مسؤوليتها، إلا أن ضباطاً محليين، تحدثوا لقناة \"الشرق الإخبارية\"، رجّحوا أن يكون الهجوم منفرداً.");
+        assert!(s.iter().all(|x| x.2 != "الشرق الإخبارية"), "{s:?}");
     }
 
     #[test]
