@@ -484,6 +484,11 @@ fn verb(
         .flatten()
     {
         (e, j + 1)
+    } else if let Some((e, end)) = (j < sent.t1 && !fronted)
+        .then(|| joint_subject(doc, ents, sent, j))
+        .flatten()
+    {
+        (e, end)
     } else if let Some(np) = after.filter(|_| doc.tight(j) || doc.gap(j).trim() == "،") {
         (np.ent, np.t1)
     } else if let Some(np) = (j < sent.t1 && !fronted)
@@ -622,6 +627,51 @@ fn verb(
     }
     let content = content_after(doc, sent, from, sp)?;
     Some((speaker, None, content))
+}
+
+/// «أعلنت الحكومتان العراقية والأميركية …»، «وأكد الجانبان العراقي والأمريكي …»: a dual noun
+/// of two parties (`joint` in function_words.tsv) with their demonyms is a joint statement; one
+/// speaker stands for it, the first party, speaking as its capital does («أعلنت بغداد» → the
+/// Iraqi government). Returns the speaker and the end of the subject.
+fn joint_subject(
+    doc: &Doc,
+    ents: &mut Entities,
+    sent: &Sentence,
+    j: usize,
+) -> Option<(usize, usize)> {
+    let joint =
+        doc.hits.starting(j).iter().any(|h| {
+            h.cat == Cat::Func && h.t1 == j + 1 && h.prefix <= 1 && doc.lex.func_joint[h.idx]
+        });
+    if !joint {
+        return None;
+    }
+    let demonym = |k: usize| {
+        (k < sent.t1 && doc.tight(k))
+            .then(|| doc.hits.longest(k, Cat::Demonym))
+            .flatten()
+            .filter(|d| d.t1 == k + 1)
+            .map(|d| d.idx)
+    };
+    let first = demonym(j + 1)?;
+    let mut end = j + 2;
+    while demonym(end).is_some() {
+        end += 1;
+    }
+    let country = doc.lex.demonyms[first].country.clone();
+    let voice = doc
+        .lex
+        .gaz
+        .iter()
+        .find(|g| {
+            g.kind == EntityKind::Place
+                && g.country.as_deref() == Some(country.as_str())
+                && g.speaks_as.is_some()
+                && g.name_ar != country
+        })
+        .and_then(|g| g.speaks_as.clone())
+        .unwrap_or(country);
+    Some((ensure_gaz(doc, ents, &voice)?, end))
 }
 
 /// A subject after the verb that the entity pass could not read whole, ending in its holder's
@@ -2176,6 +2226,15 @@ mod tests {
         // Inside a source clause the relay stays undescribed, as seed 004 has it.
         let s = said("ووفقاً لما نقلته صحيفة محلية عن ثلاثة مسؤولين بارزين، فإن الموازنة ستتأخر.");
         assert!(s.is_empty(), "{s:?}");
+    }
+
+    #[test]
+    fn a_joint_statement_speaks_through_its_first_party() {
+        // Invented. «الحكومتان العراقية والأردنية»: a joint statement; the first party speaks,
+        // as its capital would (Baghdad → the Iraqi government); «البيان المشترك» goes on.
+        let s = said("أعلنت الحكومتان العراقية والأردنية، أمس، افتتاح المعبر الحدودي أمام الشاحنات. وقال البيان المشترك إن \"الحركة ستبدأ الأحد المقبل\".");
+        assert_eq!(s.len(), 2, "{s:?}");
+        assert!(s.iter().all(|x| x.0 == "الحكومة العراقية"), "{s:?}");
     }
 
     #[test]
