@@ -702,6 +702,17 @@ fn holder_after(
             return Some(np);
         }
     }
+    // «أكدت فصائل المقاومة الإسلامية في العراق أن …»: a generic plural in construct with a
+    // known body (its members, collectively) speaks for it.
+    if generic(doc, j) && !one_member(doc, j) {
+        if let Some(np) = of(j + 1).filter(|p| {
+            ents.ents[p.ent].kind == EntityKind::Organization
+                && doc.word(p.t0).starts_with("ال")
+                && ents.ents[p.ent].name_en.is_some()
+        }) {
+            return Some(np);
+        }
+    }
     if doc.has(j, Cat::Venue) && !doc.word(j).starts_with("ال") {
         // «بيان صادر عن X» / «بيان لـ X»: «ذكر بيان للمكتب الإعلامي لرئيس الوزراء، تلقته
         // الوكالة، أن …» (an indefinite document owned by «لـ» + a body).
@@ -2235,6 +2246,16 @@ mod tests {
         let s = said("أعلنت الحكومتان العراقية والأردنية، أمس، افتتاح المعبر الحدودي أمام الشاحنات. وقال البيان المشترك إن \"الحركة ستبدأ الأحد المقبل\".");
         assert_eq!(s.len(), 2, "{s:?}");
         assert!(s.iter().all(|x| x.0 == "الحكومة العراقية"), "{s:?}");
+    }
+
+    #[test]
+    fn a_generic_plural_in_construct_with_a_known_body_speaks_for_it() {
+        // Invented. «فصائل الحشد الشعبي»: the body's members, collectively; «فصائل عراقية»
+        // (indefinite, no body) still names nobody.
+        let s = said("وأكدت فصائل الحشد الشعبي أن قواتها مستعدة لتسلم المواقع الحدودية.");
+        assert_eq!(s.len(), 1, "{s:?}");
+        assert_eq!(s[0].0, "الحشد الشعبي");
+        assert!(said("وأكدت فصائل عراقية أن قواتها مستعدة لتسلم المواقع الحدودية.").is_empty());
     }
 
     #[test]
