@@ -1146,9 +1146,9 @@ fn relay(
         Some(np) => (np.ent, np.t1),
         // «وفقاً لما نقلته الصحيفة عن ثلاثة مسؤولين، فإن …»: a relay inside a source clause
         // leaves the source undescribed (seed 004 lists no statement for it).
-        None if !h.suffixed
-            && !(h.t0 > sent.t0
-                && crate::arabic::strip_proclitic(doc.word(h.t0 - 1), 2) == "ما") =>
+        None if !(h.suffixed
+            || (h.t0 > sent.t0
+                && crate::arabic::strip_proclitic(doc.word(h.t0 - 1), 2) == "ما")) =>
         {
             relayed_source(doc, ents, sent, k + 1)?
         }
