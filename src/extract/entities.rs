@@ -1133,6 +1133,18 @@ mod tests {
     }
 
     #[test]
+    fn a_post_for_affairs_and_a_state_lead_to_the_name() {
+        // Invented: «لشؤون …» (for … affairs) completes a post (function_words.tsv: common), it
+        // is never a given name; «عن ولاية …» is a post's complement (place_heads.tsv: ولاية).
+        let p = people(
+            "وقال المستشار في مكتب الرئيس لشؤون الطاقة الدولية، الدكتور سمير الحداد، إن الأسعار مستقرة.",
+        );
+        assert_eq!(p, vec!["سمير الحداد".to_owned()]);
+        let p = people("وقالت النائبة الديمقراطية عن ولاية أوهايو، كارين ديفيس، إن التصويت تأجل.");
+        assert_eq!(p, vec!["كارين ديفيس".to_owned()]);
+    }
+
+    #[test]
     fn a_senator_and_his_party_adjective_lead_to_the_name() {
         // Invented: «السيناتور» is a post (titles.tsv); the party adjective is an unknown
         // adjective of the title, like a demonym.

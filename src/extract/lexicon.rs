@@ -333,6 +333,9 @@ pub struct Lexicon {
     /// Parallel to `func`: a singular generic noun naming one member of a body, who speaks for
     /// it («مسؤول في وزارة الدفاع»: the `member` column of `function_words.tsv`).
     pub(crate) func_member: Vec<bool>,
+    /// Parallel to `func`: a dual noun naming the two parties of a joint statement
+    /// («الحكومتان»، «الجانبان»: the `joint` value of the third column).
+    pub(crate) func_joint: Vec<bool>,
     /// Folded canonical name or alias → gazetteer row.
     pub(crate) gaz_by_name: HashMap<String, usize, WordHash>,
     /// Folded demonym form → demonyms row (whole words, with or without ال).
@@ -696,6 +699,8 @@ impl Lexicon {
                     self.func.push(kind);
                     self.func_member
                         .push(c.get(2).is_some_and(|m| *m == "member"));
+                    self.func_joint
+                        .push(c.get(2).is_some_and(|m| *m == "joint"));
                     self.pending
                         .push((c[0].to_owned(), Cat::Func, self.func.len() - 1));
                 }
