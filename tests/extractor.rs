@@ -232,7 +232,7 @@ fn blind5_articles_score() {
         &r,
         [
             ("statements_f1", 0.965),
-            ("speaker_acc", 0.938),
+            ("speaker_acc", 0.953),
             ("date_acc", 0.952),
             ("withdrawal_f1", 0.879),
             ("stance_acc", 0.563),

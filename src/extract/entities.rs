@@ -299,7 +299,12 @@ fn name_chunk(doc: &Doc, j: usize) -> Option<usize> {
     }
     let mut k = j;
     while k < doc.toks.len() && k - j < 4 {
-        if k > j && (!doc.tight(k) || doc.gap(k).contains(['«', '»', '"', '(', ')', '-'])) {
+        // «جان-بيار لوران»: a hyphen with no space joins the parts of a compound given name.
+        let hyphen = k > j && doc.gap(k) == "-";
+        if k > j
+            && !hyphen
+            && (!doc.tight(k) || doc.gap(k).contains(['«', '»', '"', '(', ')', '-']))
+        {
             break;
         }
         let w = doc.word(k);
@@ -1142,6 +1147,13 @@ mod tests {
         assert_eq!(p, vec!["سمير الحداد".to_owned()]);
         let p = people("وقالت النائبة الديمقراطية عن ولاية أوهايو، كارين ديفيس، إن التصويت تأجل.");
         assert_eq!(p, vec!["كارين ديفيس".to_owned()]);
+    }
+
+    #[test]
+    fn a_hyphenated_given_name_is_one_name() {
+        // Invented: «جان-لوك» is one given name; a hyphen with spaces stays a separator.
+        let p = people("ويرى الباحث في المركز الأوروبي للدراسات جان-لوك مارتان أن التصويت سيتأجل.");
+        assert_eq!(p, vec!["جان-لوك مارتان".to_owned()]);
     }
 
     #[test]
