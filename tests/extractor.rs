@@ -134,8 +134,8 @@ fn own_articles_score() {
             ("statements_f1", 1.0),
             ("speaker_acc", 1.0),
             ("date_acc", 0.980),
-            ("withdrawal_f1", 0.911),
-            ("stance_acc", 0.893),
+            ("withdrawal_f1", 0.921),
+            ("stance_acc", 1.0),
         ],
     );
     assert_eq!(r.second_article_misdated, 0);
@@ -153,8 +153,8 @@ fn heldout_articles_score() {
             ("statements_f1", 0.962),
             ("speaker_acc", 0.965),
             ("date_acc", 0.963),
-            ("withdrawal_f1", 0.916),
-            ("stance_acc", 0.537),
+            ("withdrawal_f1", 0.923),
+            ("stance_acc", 0.881),
         ],
     );
 }
@@ -171,8 +171,8 @@ fn blind2_articles_score() {
             ("statements_f1", 0.994),
             ("speaker_acc", 0.977),
             ("date_acc", 0.958),
-            ("withdrawal_f1", 0.884),
-            ("stance_acc", 0.794),
+            ("withdrawal_f1", 0.918),
+            ("stance_acc", 0.971),
         ],
     );
 }
@@ -209,8 +209,8 @@ fn blind4_articles_score() {
             ("statements_f1", 0.945),
             ("speaker_acc", 0.978),
             ("date_acc", 0.978),
-            ("withdrawal_f1", 0.890),
-            ("stance_acc", 0.488),
+            ("withdrawal_f1", 0.897),
+            ("stance_acc", 0.837),
         ],
     );
     assert_eq!(r.second_article_misdated, 0);
@@ -219,7 +219,9 @@ fn blind4_articles_score() {
 /// The fifth blind set (tests/articles/blind5, eight articles written without reading the code),
 /// scored once with the end-of-session-3 binary, after the blind4 fixes: F1 0.825 (P 0.923,
 /// R 0.746), speaker 0.820, date 0.969, stance 0.400 — the current estimate for unseen text.
-/// Nothing has been fixed on it; the floor is that first run.
+/// Statements, speakers and dates have not been fixed on it (those floors are that first run);
+/// its stance misses were diagnosed by cause in the stance round (docs/heldout-diagnosis.md,
+/// «stance»), so its stance floor guards those rules and is no estimate.
 #[test]
 fn blind5_articles_score() {
     let r = report("tests/gold/blind5", Some("tests/articles/blind5"));
@@ -229,8 +231,8 @@ fn blind5_articles_score() {
             ("statements_f1", 0.825),
             ("speaker_acc", 0.820),
             ("date_acc", 0.969),
-            ("withdrawal_f1", 0.872),
-            ("stance_acc", 0.400),
+            ("withdrawal_f1", 0.898),
+            ("stance_acc", 0.720),
         ],
     );
     assert_eq!(r.second_article_misdated, 0);
