@@ -124,6 +124,9 @@ pub(crate) enum StanceCue {
     Conditional,
     /// «إلا», «سوى»: a negation before it restricts, it does not deny («لا حل إلا بالانسحاب»).
     Restriction,
+    /// «حتى الآن» (so far): a negation it follows in its clause complains of a delay, it
+    /// does not deny: «القوات لم تغادر حتى الآن» wants them gone.
+    Yet,
     /// Praise of what the statement is about, with no cue of its own supports the withdrawal
     /// («اعتبر الاتفاق إنجازاً»); after a cue it approves it, like an approval.
     Praise,
@@ -669,6 +672,7 @@ impl Lexicon {
                         "attitude" => StanceCue::Attitude,
                         "conditional" => StanceCue::Conditional,
                         "restriction" => StanceCue::Restriction,
+                        "yet" => StanceCue::Yet,
                         "praise" => StanceCue::Praise,
                         "ending" => StanceCue::Ending,
                         "verdict" => StanceCue::Verdict,

@@ -1572,6 +1572,7 @@ fn stance_in(doc: &Doc, s: usize, e: usize) -> Option<(Stance, bool)> {
                     c.t1 == n.t0 || c.t0 <= n.t0 && n.t1 <= c.t1 || c.t0 >= n.t1 && c.t1 <= t
                 }
                 StanceCue::Restriction => c.t0 >= n.t1 && c.t0 < t,
+                StanceCue::Yet => c.t0 >= n.t1 && c.t0 <= t + 6 && same_clause(doc, n.t1, c.t0),
                 _ => false,
             });
             if blocked {
@@ -2157,6 +2158,11 @@ mod tests {
             ),
             Some(Supports)
         );
+        // «لم … حتى الآن» complains of a delay.
+        assert_eq!(
+            stance("قال النائب الأردني سامي الحداد إن القوات الأجنبية لم تغادر حتى الآن أي موقع."),
+            Some(Supports)
+        );
         // A short insertion between commas stays in the clause.
         assert_eq!(
             stance("قال النائب الأردني سامي الحداد إن القوات لن تكون، بحلول الصيف، في مهمة قتالية."),
@@ -2196,6 +2202,8 @@ mod tests {
     fn praise_of_the_step_supports_it_and_an_own_cue_beats_the_previous_stance() {
         use crate::model::Stance::{Opposes, Supports};
         let text = "البرلمان يصوت على إخراج القوات الأجنبية من البلاد\n\nوأشاد النائب الأردني سامي الحداد بالتزام الحكومة بتنفيذ القرار.";
+        assert_eq!(stances(text), vec![Some(Supports)]);
+        let text = "البرلمان يصوت على إخراج القوات الأجنبية من البلاد\n\nوقال النائب الأردني سامي الحداد إن القرار يمثل إرادة الشعب.";
         assert_eq!(stances(text), vec![Some(Supports)]);
         // The second statement has no topic word: it goes on with the first's topic, but its
         // own cue («لتسلم») decides its stance.
