@@ -2185,6 +2185,19 @@ mod tests {
     }
 
     #[test]
+    fn verbs_of_withdrawing_and_leaving_name_the_withdrawal() {
+        use crate::model::Stance::{Opposes, Supports};
+        assert_eq!(
+            stance("قال النائب الأردني سامي الحداد إن واشنطن لن تسحب قواتها من المنطقة."),
+            Some(Opposes)
+        );
+        assert_eq!(
+            stance("قال النائب الأردني سامي الحداد إن القوات الأجنبية ستغادر القاعدة قبل الصيف."),
+            Some(Supports)
+        );
+    }
+
+    #[test]
     fn not_accepting_is_rejecting() {
         use crate::model::Stance::Supports;
         assert_eq!(
