@@ -112,6 +112,9 @@ pub(crate) enum StanceCue {
     /// What withdrawal is or ends, named without judging it: «انسحاب», «وجود القوات».
     Supports,
     Opposes,
+    /// «وجود» alone, presence or mere existence: a presence (like `Opposes`) only when a
+    /// predicate of its clause judges it («وجود الأصدقاء ضمانة»), else nothing («نفى وجود أي نية»).
+    Presence,
     /// A judgement that already takes a side («انسحاب متسرع», «فراغ أمني», «الاحتلال»): a
     /// negation turns it, an attitude (rejecting, warning) does not: «حذر من فراغ أمني» opposes.
     Favours,
@@ -666,6 +669,7 @@ impl Lexicon {
                     let cue = match c[1] {
                         "supports" => StanceCue::Supports,
                         "opposes" => StanceCue::Opposes,
+                        "presence" => StanceCue::Presence,
                         "favours" => StanceCue::Favours,
                         "disfavours" => StanceCue::Disfavours,
                         "negator" => StanceCue::Negator,

@@ -1598,6 +1598,7 @@ fn stance_in(doc: &Doc, s: usize, e: usize) -> Option<(Stance, bool)> {
         let cue = kind(h);
         let thing = match cue {
             StanceCue::Supports | StanceCue::Opposes | StanceCue::Ending => true,
+            StanceCue::Presence => true,
             StanceCue::Favours | StanceCue::Disfavours => false,
             _ => continue,
         };
@@ -1615,7 +1616,9 @@ fn stance_in(doc: &Doc, s: usize, e: usize) -> Option<(Stance, bool)> {
             let verdict = match kind(v) {
                 StanceCue::Verdict => true,
                 StanceCue::Approval | StanceCue::Praise => false,
-                StanceCue::Ending if cue == StanceCue::Opposes => true,
+                StanceCue::Ending if matches!(cue, StanceCue::Opposes | StanceCue::Presence) => {
+                    true
+                }
                 _ => continue,
             };
             let definite = {
@@ -1649,6 +1652,9 @@ fn stance_in(doc: &Doc, s: usize, e: usize) -> Option<(Stance, bool)> {
         };
         // A speech verb's attitude reaches its content's first clause only: «حذرت من أن …،
         // داعية إلى طرد القوات» does not turn the call.
+        if cue == StanceCue::Presence && !judged {
+            continue;
+        }
         let turnable = !judged && no_comma(doc.tok_at(s) + 1, h.t0);
         if judged {
             return Some((stance, false));
@@ -2124,7 +2130,7 @@ mod tests {
 
     #[test]
     fn doing_without_foreign_combat_forces_and_the_end_of_their_reasons() {
-        use crate::model::Stance::Supports;
+        use crate::model::Stance::{Opposes, Supports};
         assert_eq!(
             stance("قال النائب الأردني سامي الحداد إن الجيش بات قادراً على حماية الحدود من دون قوات قتالية أجنبية."),
             Some(Supports)
@@ -2135,6 +2141,15 @@ mod tests {
         );
         assert_eq!(
             stance("قال النائب الأردني سامي الحداد إن مبررات وجود القوات الأجنبية انتهت."),
+            Some(Supports)
+        );
+        // «وجود» alone is a presence when a predicate judges it, and nothing else.
+        assert_eq!(
+            stance("قال النائب الأردني سامي الحداد إن وجود الحلفاء في المنطقة ضمانة للأمن."),
+            Some(Opposes)
+        );
+        assert_eq!(
+            stance("قال النائب الأردني سامي الحداد إن وجودهم على أرضنا احتلال."),
             Some(Supports)
         );
     }
