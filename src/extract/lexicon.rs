@@ -109,10 +109,33 @@ pub(crate) struct EventTrigger {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum StanceCue {
+    /// What withdrawal is or ends, named without judging it: «انسحاب», «وجود القوات».
     Supports,
     Opposes,
+    /// «وجود» alone, presence or mere existence: a presence (like `Opposes`) only when a
+    /// predicate of its clause judges it («وجود الأصدقاء ضمانة»), else nothing («نفى وجود أي نية»).
+    Presence,
+    /// A judgement that already takes a side («انسحاب متسرع», «فراغ أمني», «الاحتلال»): a
+    /// negation turns it, an attitude (rejecting, warning) does not: «حذر من فراغ أمني» opposes.
+    Favours,
+    Disfavours,
+    /// Grammatical negation: «لا», «لم», «عدم», «دون».
     Negator,
+    /// Rejecting, warning, worrying, complaining: turns what it governs unless that is a
+    /// judgement already; as the speech verb («حذر من أن الانسحاب …») it turns the content.
+    Attitude,
     Conditional,
+    /// «إلا», «سوى»: a negation before it restricts, it does not deny («لا حل إلا بالانسحاب»).
+    Restriction,
+    /// «حتى الآن» (so far): a negation it follows in its clause complains of a delay, it
+    /// does not deny: «القوات لم تغادر حتى الآن» wants them gone.
+    Yet,
+    /// Praise of what the statement is about, with no cue of its own supports the withdrawal
+    /// («اعتبر الاتفاق إنجازاً»); after a cue it approves it, like an approval.
+    Praise,
+    /// An end: a withdrawal cue of its own («انتهت المهمة»), and the predicate that ends a
+    /// presence named before it: «مبررات وجود التحالف انتهت» supports.
+    Ending,
     /// A predicate after the cue that rejects it: «بقاء القوات مرفوض».
     Verdict,
     /// A predicate after the cue that approves it («وجود القوات ضروري»); negated, it rejects
@@ -649,8 +672,16 @@ impl Lexicon {
                     let cue = match c[1] {
                         "supports" => StanceCue::Supports,
                         "opposes" => StanceCue::Opposes,
+                        "presence" => StanceCue::Presence,
+                        "favours" => StanceCue::Favours,
+                        "disfavours" => StanceCue::Disfavours,
                         "negator" => StanceCue::Negator,
+                        "attitude" => StanceCue::Attitude,
                         "conditional" => StanceCue::Conditional,
+                        "restriction" => StanceCue::Restriction,
+                        "yet" => StanceCue::Yet,
+                        "praise" => StanceCue::Praise,
+                        "ending" => StanceCue::Ending,
                         "verdict" => StanceCue::Verdict,
                         "approval" => StanceCue::Approval,
                         other => return Err(syntax(file, line, format!("unknown kind {other:?}"))),

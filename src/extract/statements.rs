@@ -1585,21 +1585,21 @@ fn topics_and_stance(doc: &Doc, ents: &Entities, out: &mut [Stmt], headline_with
         let mut stance = None;
         if topics.is_empty() {
             if let Some(p) = prev {
+                // The speaker goes on on the same topic; a cue of its own still decides: «…،
+                // مؤكداً أن القوات المسلحة جاهزة لتسلم جميع المواقع» supports.
                 topics = p.topics.clone();
-                stance = p.stance;
+                stance = p
+                    .stance
+                    .and_then(|st| statement_stance(doc, &out[i]).or(Some(st)));
             } else if headline_withdrawal {
                 // Nothing in the sentence says otherwise: the article's topic, and the stance
                 // its own words take toward it («نشعر بخيبة أمل من الإجراء الذي اتخذه مجلس
                 // النواب» under a headline on the withdrawal vote opposes it).
                 topics = vec!["withdrawal".to_owned()];
-                stance = Some(stance_in(doc, cs, ce).unwrap_or(Stance::Neutral));
+                stance = Some(statement_stance(doc, &out[i]).unwrap_or(Stance::Neutral));
             }
         } else if topics.iter().any(|t| t == "withdrawal") {
-            stance = stance_in(doc, cs, ce).map(|st| match (out[i].denies, st) {
-                (true, Stance::Supports) => Stance::Opposes,
-                (true, Stance::Opposes) => Stance::Supports,
-                (_, st) => st,
-            });
+            stance = statement_stance(doc, &out[i]);
             if stance.is_none() {
                 stance = prev
                     .filter(|p| p.speaker == out[i].speaker)
@@ -1617,9 +1617,69 @@ fn topics_and_stance(doc: &Doc, ents: &Entities, out: &mut [Stmt], headline_with
     }
 }
 
-/// The first stance cue in `[s, e)`, turned around by a negator in the twelve words before it
-/// and by a rejecting predicate after it.
-fn stance_in(doc: &Doc, s: usize, e: usize) -> Option<Stance> {
+/// The stance of statement `st`: what its content says ([`stance_in`]), reversed by a verb of
+/// denial («نفى وجود أي نية لسحب القوات» opposes) and by a speech verb of attitude when the
+/// content names withdrawal or presence without judging it («حذر من أن الانسحاب سيترك البلاد
+/// مكشوفة» opposes; «حذر من فراغ أمني» is judged already and opposes too). A verb of praise
+/// whose content has no cue supports what the statement is about («أشاد بتنفيذ الاتفاق»).
+fn statement_stance(doc: &Doc, st: &Stmt) -> Option<Stance> {
+    let flip = |x: Stance| match x {
+        Stance::Supports => Stance::Opposes,
+        Stance::Opposes => Stance::Supports,
+        x => x,
+    };
+    let verb = verb_attitude(doc, st.verb);
+    match stance_in(doc, st.content.0, st.content.1) {
+        Some((x, turnable)) => {
+            let x = if st.denies { flip(x) } else { x };
+            Some(if verb == Some(StanceCue::Attitude) && turnable {
+                flip(x)
+            } else {
+                x
+            })
+        }
+        None if verb == Some(StanceCue::Praise) => Some(Stance::Supports),
+        None => None,
+    }
+}
+
+/// The attitude or praise the speech verb at `(vs, ve)` carries («حذر», «رفض», «أشاد»).
+fn verb_attitude(doc: &Doc, (vs, ve): (usize, usize)) -> Option<StanceCue> {
+    let (t0, t1) = (doc.tok_at(vs), doc.tok_at(ve.saturating_sub(1)) + 1);
+    doc.hits
+        .in_tokens(t0, t1)
+        .iter()
+        .filter(|h| h.cat == Cat::Stance && h.s >= vs && h.e <= ve)
+        .map(|h| doc.lex.stance[h.idx])
+        .find(|k| matches!(k, StanceCue::Attitude | StanceCue::Praise))
+}
+
+/// No clause boundary before any token of `a..=b`: no period, and no comma but the two around a
+/// short insertion of up to four words («لن نكون، بحلول نهاية العام، في مهمة قتالية»).
+fn same_clause(doc: &Doc, a: usize, b: usize) -> bool {
+    let comma = |k: usize| doc.gap(k).contains(['،', ',']);
+    let mut k = a;
+    while k <= b {
+        if doc.gap(k).contains('.') {
+            return false;
+        }
+        if comma(k) {
+            match (k + 1..=(k + 4).min(b)).find(|&j| comma(j) || doc.gap(j).contains('.')) {
+                Some(j) if !doc.gap(j).contains('.') => k = j,
+                _ => return false,
+            }
+        }
+        k += 1;
+    }
+    true
+}
+
+/// The stance of `[s, e)` and whether the speech verb's attitude may turn it (a naming cue in
+/// the first clause, no judgement: not a judging cue, a verdict or an approval after it). A cue naming withdrawal or presence is turned by a negator
+/// or an attitude in the twelve words before it in its clause; a judging cue by a negator only
+/// («رفض الانسحاب المتسرع» still opposes); then by a rejecting predicate after it. With no cue,
+/// praise supports («اعتبر الاتفاق إنجازاً»).
+fn stance_in(doc: &Doc, s: usize, e: usize) -> Option<(Stance, bool)> {
     let cues: Vec<&super::lexicon::Hit> = doc
         .hits
         .in_tokens(doc.tok_at(s), doc.tok_at(e))
@@ -1627,63 +1687,130 @@ fn stance_in(doc: &Doc, s: usize, e: usize) -> Option<Stance> {
         .filter(|h| h.cat == Cat::Stance && h.s >= s && h.e <= e)
         .collect();
     let kind = |h: &super::lexicon::Hit| doc.lex.stance[h.idx];
-    let no_comma = |a: usize, b: usize| (a..=b).all(|k| !doc.gap(k).contains(['،', ',', '.']));
-    // The negators that govern token `t` from the twelve words before it, in its clause, not
-    // stating a condition («إذا لم تنسحب القوات»). A negated negator cancels: «لا يعني إغلاق
-    // ملف الانسحاب» (not closing the withdrawal file) keeps the withdrawal on the table.
-    let negated_at = |t: usize, after: usize| {
+    let no_comma = |a: usize, b: usize| same_clause(doc, a, b);
+    // The negators and attitudes that govern token `t` from the twelve words before it, in its
+    // clause, as (negators odd, attitudes odd). Not one stating a condition («إذا لم تنسحب
+    // القوات»), nor one before a conditional that opens another clause («لن تتوقف ما دامت
+    // قوات الاحتلال موجودة»), nor one a restriction answers («لا حل إلا بالانسحاب»). A negated
+    // negator cancels: «لا يعني إغلاق ملف الانسحاب» keeps the withdrawal on the table.
+    let negators_at = |t: usize, after: usize| {
         let from = t.saturating_sub(12).max(after);
-        cues.iter()
-            .filter(|n| {
-                kind(n) == StanceCue::Negator
-                    && n.t0 >= from
-                    && n.t1 <= t
-                    && n.s >= s
-                    && no_comma(n.t0 + 1, t)
-                    && !cues.iter().any(|c| {
-                        kind(c) == StanceCue::Conditional
-                            && (c.t1 == n.t0 || c.t0 <= n.t0 && n.t1 <= c.t1)
-                    })
-            })
-            .map(|n| n.t0)
-            .collect::<std::collections::BTreeSet<_>>()
-            .len()
-            % 2
-            == 1
+        let (mut neg, mut att, mut last) = (false, false, usize::MAX);
+        for n in &cues {
+            let k = kind(n);
+            // A particle takes no pronoun: «لأي» is «لـ» + «أي», not «لا» + «ـي».
+            if !matches!(k, StanceCue::Negator | StanceCue::Attitude)
+                || k == StanceCue::Negator && n.suffixed
+                || n.t0 < from
+                || n.t1 > t
+                || n.s < s
+                || n.t0 == last
+                || !no_comma(n.t0 + 1, t)
+            {
+                continue;
+            }
+            let blocked = cues.iter().any(|c| match kind(c) {
+                StanceCue::Conditional => {
+                    c.t1 == n.t0 || c.t0 <= n.t0 && n.t1 <= c.t1 || c.t0 >= n.t1 && c.t1 <= t
+                }
+                StanceCue::Restriction => c.t0 >= n.t1 && c.t0 < t,
+                StanceCue::Yet => c.t0 >= n.t1 && c.t0 <= t + 6 && same_clause(doc, n.t1, c.t0),
+                _ => false,
+            });
+            if blocked {
+                continue;
+            }
+            last = n.t0;
+            // «لن نقبل ببقاء القوات»: not accepting is rejecting, an attitude.
+            let refusal = cues
+                .iter()
+                .any(|a| kind(a) == StanceCue::Approval && a.t0 == n.t1);
+            if k == StanceCue::Negator && !refusal {
+                neg = !neg;
+            } else {
+                att = !att;
+            }
+        }
+        (neg, att)
     };
+    // The first judged reading, else the first: a judgement outweighs a naming («المقاومة
+    // ستبقى حتى خروج آخر جندي» supports, «الانسحاب سيترك فراغاً أمنياً» opposes).
+    let mut first = None;
     for h in &cues {
         let cue = kind(h);
-        if !matches!(cue, StanceCue::Supports | StanceCue::Opposes) {
-            continue;
-        }
-        let negated = negated_at(h.t0, 0);
+        let thing = match cue {
+            StanceCue::Supports | StanceCue::Opposes | StanceCue::Ending => true,
+            StanceCue::Presence => true,
+            StanceCue::Favours | StanceCue::Disfavours => false,
+            _ => continue,
+        };
+        let (neg, att) = negators_at(h.t0, 0);
         // «بقاء القوات الأجنبية مرفوض»، «الانسحاب الكامل … سيكون خطأً استراتيجياً»، «أي بقاء …
         // سيعامل على أنه احتلال»: a predicate later in the same clause judges what the cue names.
-        // A predicate is indefinite («الاحتلال» after a cue is another noun, not a verdict), and
-        // its own negation turns it around: «بقاء القوات لم يعد له أي مبرر» rejects, «ليس خطأ»
-        // does not.
-        let rejected = cues.iter().any(|v| {
+        // A predicate is indefinite («الاحتلال» after a cue is another noun, not a verdict) but
+        // after a restriction («لم يجلب سوى الأزمات»), and its own negation turns it around:
+        // «بقاء القوات لم يعد له أي مبرر» rejects, «ليس خطأ» does not. An end ends a presence:
+        // «مبررات وجود التحالف انتهت».
+        let mut judged = !thing;
+        let mut rejected = false;
+        // A judging cue is judged already: «الانسحاب المتسرع قد يفتح الباب أمام …» opposes.
+        for v in cues.iter().filter(|_| thing) {
             let verdict = match kind(v) {
                 StanceCue::Verdict => true,
-                StanceCue::Approval => false,
-                _ => return false,
+                StanceCue::Approval | StanceCue::Praise => false,
+                StanceCue::Ending if matches!(cue, StanceCue::Opposes | StanceCue::Presence) => {
+                    true
+                }
+                _ => continue,
             };
-            let prefix: String = doc.word(v.t0).chars().take(v.prefix).collect();
-            v.t0 > h.t0
-                && v.t0 <= h.t1 + 10
-                && no_comma(h.t1, v.t0)
-                && !prefix.ends_with("ال")
-                && !prefix.ends_with("لل")
-                && verdict != negated_at(v.t0, h.t1)
-        });
-        let supports = ((cue == StanceCue::Supports) != negated) != rejected;
-        return Some(if supports {
+            let definite = {
+                let w = doc.word(v.t0);
+                let end = w.char_indices().nth(v.prefix).map_or(w.len(), |(i, _)| i);
+                w[..end].ends_with("ال") || w[..end].ends_with("لل")
+            };
+            let restricted = v.t0 > 0
+                && cues
+                    .iter()
+                    .any(|r| kind(r) == StanceCue::Restriction && r.t1 == v.t0);
+            if v.t0 > h.t0 && v.t0 <= h.t1 + 10 && no_comma(h.t1, v.t0) && (!definite || restricted)
+            {
+                let (n, a) = negators_at(v.t0, h.t1);
+                judged = true;
+                rejected |= verdict != (n != a);
+            }
+        }
+        // An attitude toward a judged withdrawal keeps the judgement: «أبدت تحفظها على أي
+        // انسحاب متسرع» opposes, as «متسرع» alone does.
+        let negated = if judged { neg } else { neg != att };
+        let supports = matches!(
+            cue,
+            StanceCue::Supports | StanceCue::Ending | StanceCue::Favours
+        );
+        let supports = (supports != negated) != rejected;
+        let stance = if supports {
             Stance::Supports
         } else {
             Stance::Opposes
-        });
+        };
+        // A speech verb's attitude reaches its content's first clause only: «حذرت من أن …،
+        // داعية إلى طرد القوات» does not turn the call.
+        if cue == StanceCue::Presence && !judged {
+            continue;
+        }
+        let turnable = !judged && no_comma(doc.tok_at(s) + 1, h.t0);
+        if judged {
+            return Some((stance, false));
+        }
+        first = first.or(Some((stance, turnable)));
     }
-    None
+    if first.is_some() {
+        return first;
+    }
+    // Praise denied («لم يحقق أي إنجاز») is a complaint about the step, which says nothing of
+    // the withdrawal itself.
+    let p = cues.iter().find(|h| kind(h) == StanceCue::Praise)?;
+    let (neg, att) = negators_at(p.t0, 0);
+    (neg == att).then_some((Stance::Supports, false))
 }
 
 #[cfg(test)]
@@ -2082,6 +2209,176 @@ mod tests {
             stance("قال النائب الأردني سامي الحداد إن الشعب يريد انسحاب القوات وإنهاء الاحتلال."),
             Some(crate::model::Stance::Supports)
         );
+    }
+
+    /// The stances of all statements of `text`.
+    fn stances(text: &str) -> Vec<Option<crate::model::Stance>> {
+        extraction(text, None)
+            .statements
+            .iter()
+            .map(|s| s.stance)
+            .collect()
+    }
+
+    #[test]
+    fn a_warning_verb_turns_what_its_content_names() {
+        use crate::model::Stance::{Opposes, Supports};
+        // The warning is against what the content names: a withdrawal, or the presence.
+        assert_eq!(
+            stance("وحذر النائب الأردني سامي الحداد من أن انسحاب القوات سيترك الحدود مكشوفة."),
+            Some(Opposes)
+        );
+        assert_eq!(
+            stance(
+                "وحذر النائب الأردني سامي الحداد من أن بقاء القوات الأجنبية سيجر المنطقة إلى حرب."
+            ),
+            Some(Supports)
+        );
+        // A judgement keeps its side under a warning or a reservation.
+        assert_eq!(
+            stance("وحذر النائب الأردني سامي الحداد من فراغ أمني بعد انسحاب القوات."),
+            Some(Opposes)
+        );
+        assert_eq!(
+            stance("وأبدت وزارة الخارجية الأردنية تحفظها على أي انسحاب متسرع للقوات."),
+            Some(Opposes)
+        );
+        // The warning reaches the first clause only, not a call after it.
+        assert_eq!(
+            stance("وحذرت حركة النصر من أن صبر الناس بدأ ينفد، داعية إلى طرد القوات الأجنبية."),
+            Some(Supports)
+        );
+    }
+
+    #[test]
+    fn a_judgement_outweighs_a_naming() {
+        use crate::model::Stance::{Opposes, Supports};
+        assert_eq!(
+            stance(
+                "قال النائب الأردني سامي الحداد إن انسحاب القوات الآن سيترك فراغاً أمنياً في البادية."
+            ),
+            Some(Opposes)
+        );
+        assert_eq!(
+            stance("قال النائب الأردني سامي الحداد إن الفصائل ستبقى حتى خروج آخر جندي أجنبي."),
+            Some(Supports)
+        );
+        // A consequence judges the withdrawal named before it.
+        assert_eq!(
+            stance("قال النائب الأردني سامي الحداد إن خروج القوات الآن سيفتح الباب أمام الفوضى."),
+            Some(Opposes)
+        );
+    }
+
+    #[test]
+    fn doing_without_foreign_combat_forces_and_the_end_of_their_reasons() {
+        use crate::model::Stance::{Opposes, Supports};
+        assert_eq!(
+            stance("قال النائب الأردني سامي الحداد إن الجيش بات قادراً على حماية الحدود من دون قوات قتالية أجنبية."),
+            Some(Supports)
+        );
+        assert_eq!(
+            stance("قال النائب الأردني سامي الحداد إن الشرطة تدير المدن دون أي دعم قتالي من التحالف الدولي."),
+            Some(Supports)
+        );
+        assert_eq!(
+            stance("قال النائب الأردني سامي الحداد إن مبررات وجود القوات الأجنبية انتهت."),
+            Some(Supports)
+        );
+        // «وجود» alone is a presence when a predicate judges it, and nothing else.
+        assert_eq!(
+            stance("قال النائب الأردني سامي الحداد إن وجود الحلفاء في المنطقة ضمانة للأمن."),
+            Some(Opposes)
+        );
+        assert_eq!(
+            stance("قال النائب الأردني سامي الحداد إن وجودهم على أرضنا احتلال."),
+            Some(Supports)
+        );
+    }
+
+    #[test]
+    fn restrictions_conditions_limits_and_insertions_bound_a_negation() {
+        use crate::model::Stance::Supports;
+        // «لم … سوى»: a restriction affirms its predicate, definite or not.
+        assert_eq!(
+            stance("قال النائب الأردني سامي الحداد إن وجود القوات الأجنبية لم يجلب سوى الأزمات."),
+            Some(Supports)
+        );
+        assert_eq!(
+            stance("قال النائب الأردني سامي الحداد إنه لا حل إلا بخروج القوات الأجنبية."),
+            Some(Supports)
+        );
+        // «ما دامت» opens another clause.
+        assert_eq!(
+            stance(
+                "قال النائب الأردني سامي الحداد إن الاحتجاجات لن تهدأ ما دامت قوات الاحتلال على أرضنا."
+            ),
+            Some(Supports)
+        );
+        // «لم … حتى الآن» complains of a delay.
+        assert_eq!(
+            stance("قال النائب الأردني سامي الحداد إن القوات الأجنبية لم تغادر حتى الآن أي موقع."),
+            Some(Supports)
+        );
+        // A short insertion between commas stays in the clause.
+        assert_eq!(
+            stance("قال النائب الأردني سامي الحداد إن القوات لن تكون، بحلول الصيف، في مهمة قتالية."),
+            Some(Supports)
+        );
+        // «لا يتجاوز» sets a limit; «في ملف» names a matter.
+        assert_eq!(
+            stance("وطالب النائب الأردني سامي الحداد بتحديد سقف زمني لا يتجاوز الربيع المقبل لخروج آخر جندي."),
+            Some(Supports)
+        );
+        assert_eq!(
+            stance("قال النائب الأردني سامي الحداد إن الاجتماع لم يحقق شيئاً في ملف انسحاب القوات."),
+            Some(Supports)
+        );
+        // «لأي» is «لـ» + «أي», not a negation.
+        assert_eq!(
+            stance("قال النائب الأردني سامي الحداد إن الحكومة أعلنت رفضها لأي وجود عسكري أجنبي."),
+            Some(Supports)
+        );
+    }
+
+    #[test]
+    fn verbs_of_withdrawing_and_leaving_name_the_withdrawal() {
+        use crate::model::Stance::{Opposes, Supports};
+        assert_eq!(
+            stance("قال النائب الأردني سامي الحداد إن واشنطن لن تسحب قواتها من المنطقة."),
+            Some(Opposes)
+        );
+        assert_eq!(
+            stance("قال النائب الأردني سامي الحداد إن القوات الأجنبية ستغادر القاعدة قبل الصيف."),
+            Some(Supports)
+        );
+    }
+
+    #[test]
+    fn not_accepting_is_rejecting() {
+        use crate::model::Stance::Supports;
+        assert_eq!(
+            stance("قال النائب الأردني سامي الحداد إن الشعب لن يقبل ببقاء القوات الأجنبية."),
+            Some(Supports)
+        );
+        // A judging cue keeps its side: refusing stalling wants the withdrawal.
+        assert_eq!(
+            stance("قال النائب الأردني سامي الحداد إن الكتل لن تقبل أي مماطلة في سحب القوات."),
+            Some(Supports)
+        );
+    }
+
+    #[test]
+    fn praise_of_the_step_supports_it_and_an_own_cue_beats_the_previous_stance() {
+        use crate::model::Stance::{Opposes, Supports};
+        let text = "البرلمان يصوت على إخراج القوات الأجنبية من البلاد\n\nوأشاد النائب الأردني سامي الحداد بالتزام الحكومة بتنفيذ القرار.";
+        assert_eq!(stances(text), vec![Some(Supports)]);
+        let text = "البرلمان يصوت على إخراج القوات الأجنبية من البلاد\n\nوقال النائب الأردني سامي الحداد إن القرار يمثل إرادة الشعب.";
+        assert_eq!(stances(text), vec![Some(Supports)]);
+        // The second statement has no topic word: it goes on with the first's topic, but its
+        // own cue («لتسلم») decides its stance.
+        let text = "قال النائب الأردني سامي الحداد إن انسحاب القوات الأجنبية الآن خطأ. وأضاف الحداد أن الجيش جاهز لتسلم جميع المواقع.";
+        assert_eq!(stances(text), vec![Some(Opposes), Some(Supports)]);
     }
 
     #[test]
